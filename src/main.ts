@@ -1,0 +1,98 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { OpenTrailConfig } from "./config/config.js";
+import { lockDataDir } from "./config/data-dir-lock.js";
+import { createLogger, type Logger } from "./config/logger.js";
+import { attachHistory, createHistoryService, HistoryIndex } from "./history/index.js";
+import { IdentityStore } from "./iam/identity-store.js";
+import { EventLog } from "./log/index.js";
+import { Recorder } from "./recorder/recorder.js";
+import { createCloudTrailApi } from "./server/cloudtrail-api.js";
+import { createEdge } from "./server/edge.js";
+import { dispatchJson } from "./server/json-service.js";
+import type { ServiceEndpoint } from "./server/service-endpoint.js";
+
+export interface OpenTrail {
+  url: string;
+  port: number;
+  config: OpenTrailConfig;
+  log: EventLog;
+  recorder: Recorder;
+  history: HistoryIndex;
+  identities: IdentityStore;
+  /** True when this start created the default account and admin key pair. */
+  createdCredentials: boolean;
+  /** Drains in-flight requests, checkpoints consumers, closes files, releases the lock. */
+  stop(): Promise<void>;
+}
+
+/** Builds the object graph from the configuration and starts listening. */
+export async function startOpenTrail(config: OpenTrailConfig, logger: Logger = createLogger(config.logLevel)): Promise<OpenTrail> {
+  const unlock = lockDataDir(config.dataDir);
+  const cleanup: Array<() => Promise<void> | void> = [unlock];
+  try {
+    const identities = await IdentityStore.open({ dataDir: config.dataDir, identitiesFile: config.identitiesFile, logger });
+    const log = await EventLog.open({ dir: join(config.dataDir, "log"), segmentBytes: config.segmentBytes, logger });
+    cleanup.unshift(() => log.close());
+    const recorder = new Recorder(log);
+    const history = HistoryIndex.open({
+      path: join(config.dataDir, "history.db"),
+      retentionDays: config.historyRetentionDays,
+      combineAttributes: config.combineLookupAttributes,
+    });
+    cleanup.splice(1, 0, () => history.close());
+    attachHistory(log, history);
+
+    const cloudtrail = createCloudTrailApi({ ...createHistoryService(history) });
+    const services: Record<string, ServiceEndpoint> = {
+      cloudtrail: {
+        format: "json",
+        maxBodyBytes: config.maxJsonBodyBytes,
+        uriEscapePath: true,
+        handle: (req, ctx) => dispatchJson(cloudtrail, req, ctx, recorder, logger),
+      },
+    };
+    const edge = createEdge({
+      services,
+      identities,
+      logger,
+      clockSkewSeconds: config.clockSkewSeconds,
+      health: () => ({ status: "ok", log: { startSeq: log.startSeq, endSeq: log.endSeq } }),
+    });
+    const server = createServer({ keepAliveTimeout: 65_000 }, edge);
+    server.listen(config.port, config.host);
+    await once(server, "listening");
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+    logger.info("listening", { url, dataDir: config.dataDir, region: config.region });
+    return {
+      url,
+      port,
+      config,
+      log,
+      recorder,
+      history,
+      identities,
+      createdCredentials: identities.created,
+      stop: async () => {
+        await closeServer(server);
+        for (const fn of cleanup) await fn();
+        logger.info("stopped");
+      },
+    };
+  } catch (e) {
+    for (const fn of cleanup) await fn();
+    throw e;
+  }
+}
+
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // In-flight requests get a moment to finish (their events are being made durable).
+  const timer = setTimeout(() => server.closeAllConnections(), 5_000);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,52 @@
+import { AwsError, CommonErrors } from "./errors.js";
+import type { ServiceModel } from "./service-model.js";
+import { decodeShape } from "./shape-decoder.js";
+
+/**
+ * The awsJson1_0 / awsJson1_1 protocols: `POST /`, operation named by `X-Amz-Target`
+ * (`<targetPrefix>.<Operation>`), JSON bodies, timestamps as epoch seconds, blobs as base64,
+ * errors as `{"__type": code, "message": text}` with the HTTP status.
+ */
+export interface JsonRequest {
+  operation: string;
+  input: Record<string, unknown>;
+}
+
+export function jsonContentType(model: ServiceModel): string {
+  return `application/x-amz-json-${model.metadata.jsonVersion ?? "1.1"}`;
+}
+
+export function parseJsonRequest(model: ServiceModel, target: string | undefined, body: Buffer): JsonRequest {
+  const prefix = `${model.metadata.targetPrefix}.`;
+  const operation = target?.startsWith(prefix) ? target.slice(prefix.length) : undefined;
+  const op = operation ? model.operations[operation] : undefined;
+  if (!op) throw CommonErrors.unknownOperation(target ?? "(no X-Amz-Target)");
+  const parsed = parseBody(body);
+  const input = op.input ? decodeShape(model, op.input, parsed) : {};
+  return { operation: op.name, input: input as Record<string, unknown> };
+}
+
+function parseBody(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch (e) {
+    throw CommonErrors.serialization(`Malformed JSON request body: ${(e as Error).message}`);
+  }
+}
+
+/** Serialises a handler's output: Dates as epoch seconds, bytes as base64, undefined dropped. */
+export function encodeJsonOutput(output: unknown): string {
+  return JSON.stringify(output ?? {}, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    if (raw instanceof Date) return raw.getTime() / 1000;
+    if (raw instanceof Uint8Array) return Buffer.from(raw).toString("base64");
+    return value;
+  });
+}
+
+export function encodeJsonError(err: AwsError): string {
+  return JSON.stringify({ __type: err.code, message: err.message });
+}
+
+export { AwsError };

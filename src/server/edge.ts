@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../config/logger.js";
+import type { Principal } from "../iam/principal.js";
+import { AwsError, CommonErrors } from "../protocol/errors.js";
+import { signingScope, verifySigV4 } from "../protocol/sigv4.js";
+import { sourceIPAddress } from "./client-address.js";
+import type { RawRequest, RawResponse } from "./raw-http.js";
+import { readBody } from "./read-body.js";
+import type { RequestContext } from "./request-context.js";
+import type { ServiceEndpoint } from "./service-endpoint.js";
+import { errorResponse, type WireFormat } from "./wire-errors.js";
+
+export interface CredentialLookup {
+  lookupAccessKey(
+    accessKeyId: string,
+  ): { secretAccessKey: string; sessionToken?: string; expiration?: Date; principal: Principal } | undefined;
+}
+
+export interface EdgeOptions {
+  services: Record<string, ServiceEndpoint>;
+  identities: CredentialLookup;
+  logger: Logger;
+  clockSkewSeconds: number;
+  health(): Record<string, unknown>;
+  clock?: () => Date;
+}
+
+/**
+ * The HTTP edge: routes each request by its SigV4 signing name, verifies the signature, and
+ * hands a RequestContext to the service. Everything a client can get wrong here is answered
+ * in the called service's own error format; nothing escapes as a crash.
+ */
+export function createEdge(opts: EdgeOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = randomUUID();
+    handle(opts, req, requestId)
+      .then((r) => send(res, r))
+      .catch((e) => {
+        opts.logger.error("unhandled edge failure", { requestId, error: e instanceof Error ? e.stack : String(e) });
+        send(res, errorResponse("json", CommonErrors.internal(), requestId));
+      });
+  };
+}
+
+async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string): Promise<RawResponse> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const headers = flattenHeaders(req);
+  if ((req.method === "GET" || req.method === "HEAD") && url.pathname === "/health" && !headers.authorization) {
+    return { status: 200, headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify(opts.health())) };
+  }
+  const scope = signingScope(headers, url.searchParams);
+  const service = scope ? opts.services[scope.service] : undefined;
+  const format: WireFormat = service?.format ?? guessFormat(req, headers);
+  try {
+    if (!scope) throw CommonErrors.missingAuthenticationToken();
+    if (!service) throw new AwsError("UnknownServiceException", `OpenTrail does not serve the service '${scope.service}'.`, 400);
+    const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
+    const raw: RawRequest = {
+      method: req.method ?? "GET",
+      rawPath,
+      query: url.searchParams,
+      headers,
+      body: await readBody(req, service.maxBodyBytes),
+    };
+    const now = opts.clock?.() ?? new Date();
+    const creds = opts.identities.lookupAccessKey(scope.accessKeyId);
+    const verified = await verifySigV4(raw, (id) => opts.identities.lookupAccessKey(id), {
+      now,
+      maxSkewMs: opts.clockSkewSeconds * 1000,
+      uriEscapePath: service.uriEscapePath,
+    });
+    const principal = creds?.principal;
+    if (!principal) throw CommonErrors.unrecognizedClient();
+    const ctx: RequestContext = {
+      requestId,
+      principal,
+      region: verified.region,
+      service: verified.service,
+      sourceIPAddress: sourceIPAddress(req),
+      userAgent: headers["user-agent"] ?? "",
+      receivedAt: now,
+      host: headers.host,
+    };
+    return await service.handle(raw, ctx);
+  } catch (e) {
+    if (e instanceof AwsError) return errorResponse(format, e, requestId);
+    throw e;
+  }
+}
+
+function guessFormat(req: IncomingMessage, headers: Record<string, string>): WireFormat {
+  if (headers["x-amz-target"]) return "json";
+  if ((headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) return "query";
+  return req.method === "POST" && (req.url ?? "/") === "/" ? "json" : "s3";
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(",") : v;
+  }
+  return out;
+}
+
+function send(res: ServerResponse, r: RawResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = r.body;
+  if (r.status === 413) r.headers.connection = "close";
+  if (body === undefined || Buffer.isBuffer(body)) {
+    // A HEAD answer keeps the length the service declared for the body it does not send.
+    const length = body ? String(body.length) : (r.headers["content-length"] ?? "0");
+    res.writeHead(r.status, { ...r.headers, "content-length": length });
+    res.end(body);
+    return;
+  }
+  res.writeHead(r.status, r.headers);
+  body.on("error", () => res.destroy());
+  body.pipe(res);
+}

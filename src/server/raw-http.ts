@@ -1,0 +1,21 @@
+import type { Readable } from "node:stream";
+
+/**
+ * The HTTP request as the edge saw it, for services whose wire protocol lives in the HTTP
+ * method, path and headers (S3's REST-XML). JSON services never see this.
+ */
+export interface RawRequest {
+  method: string;
+  /** Path exactly as sent, still percent-encoded, without the query string. */
+  rawPath: string;
+  query: URLSearchParams;
+  /** Lower-cased header names; repeated headers joined with ",". */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: Buffer | Readable;
+}
