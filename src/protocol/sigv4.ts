@@ -1,0 +1,231 @@
+/**
+ * SigV4 verification. The signature is never computed by hand: the request is rebuilt with only
+ * the headers the client signed and signed again by `@smithy/signature-v4` (the AWS SDK's own
+ * signer) with the same credentials, date, region and service; the two signatures are then
+ * compared in constant time.
+ *
+ * Check order (each failure is the AwsError AWS's JSON front door answers, status 403 unless
+ * noted): missing auth → MissingAuthenticationTokenException; malformed header, query or date →
+ * IncompleteSignatureException; bad scope terminator or scope date → InvalidSignatureException;
+ * request time outside the skew window → InvalidSignatureException ("Signature expired: ...");
+ * expired presigned URL → ExpiredTokenException; unknown or inactive key, a session token that
+ * is missing or does not match → UnrecognizedClientException; expired session credentials →
+ * ExpiredTokenException; wrong signature → InvalidSignatureException; a body that does not match
+ * a hex x-amz-content-sha256 → XAmzContentSHA256Mismatch (400) for s3, InvalidSignatureException
+ * otherwise.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { CommonErrors } from "./errors.js";
+import {
+  checkRequestTime,
+  checkScope,
+  contentHashMismatch,
+  type ParsedSigV4,
+  parseAmzDate,
+  parseSigV4,
+  signatureMismatch,
+  toSearchParams,
+} from "./sigv4-parse.js";
+
+export { formatAmzDate, signingScope } from "./sigv4-parse.js";
+
+export interface SigV4Request {
+  method: string;
+  /** Path exactly as sent, still percent-encoded, without the query string. */
+  rawPath: string;
+  /** Decoded query parameters, or the raw query string (with or without the leading `?`). */
+  query: URLSearchParams | string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+export interface SigningCredentials {
+  secretAccessKey: string;
+  /** Present for temporary credentials: the request must carry exactly this token. */
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export type CredentialLookup = (
+  accessKeyId: string,
+) => SigningCredentials | undefined | Promise<SigningCredentials | undefined>;
+
+export interface VerifyOptions {
+  now?: Date;
+  /** How far X-Amz-Date may be from now. Default 5 minutes, the window most AWS JSON services
+   * apply ("... - 5 min."); STS and S3 allow 15 minutes. */
+  maxSkewMs?: number;
+  /** Double-encode the path in the canonical request. Default: true, except for service s3. */
+  uriEscapePath?: boolean;
+}
+
+export interface VerifiedSigV4 {
+  accessKeyId: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  date: Date;
+  /** The payload hash the signature covers: a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-*. */
+  payloadHash: string;
+}
+
+export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
+const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+const CONTENT_SHA256 = "x-amz-content-sha256";
+
+export async function verifySigV4(
+  req: SigV4Request,
+  lookup: CredentialLookup,
+  opts: VerifyOptions = {},
+): Promise<VerifiedSigV4> {
+  const query = toSearchParams(req.query);
+  const parsed = parseSigV4(req.headers, query);
+  const date = parseAmzDate(parsed.amzDate);
+  checkScope(parsed);
+  const now = opts.now ?? new Date();
+  checkRequestTime(parsed, date, now, opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
+
+  const { accessKeyId, region, service } = parsed.scope;
+  const credentials = await lookup(accessKeyId);
+  if (!credentials) throw CommonErrors.unrecognizedClient();
+  checkSessionToken(credentials, query.get("X-Amz-Security-Token") ?? req.headers["x-amz-security-token"]);
+  if (credentials.expiration && now.getTime() >= credentials.expiration.getTime()) {
+    throw CommonErrors.expiredToken();
+  }
+
+  const declared = declaredPayloadHash(parsed, req, query);
+  const payloadHash = declared ?? sha256Hex(req.body);
+  const signing: SigningInput = {
+    req,
+    query,
+    parsed,
+    date,
+    secretAccessKey: credentials.secretAccessKey,
+    payloadHash,
+    uriEscapePath: opts.uriEscapePath ?? service !== "s3",
+  };
+  const expected =
+    parsed.form === "header" ? await headerSignature(signing) : await presignedSignature(signing);
+  if (!constantTimeEqual(expected, parsed.signature)) throw signatureMismatch();
+  if (declared && /^[0-9a-f]{64}$/i.test(declared) && declared.toLowerCase() !== sha256Hex(req.body)) {
+    throw contentHashMismatch(service);
+  }
+  return { accessKeyId, region, service, signedHeaders: parsed.signedHeaders, date, payloadHash };
+}
+
+/** Temporary keys need their own token; long-term keys must not carry one. */
+function checkSessionToken(credentials: SigningCredentials, provided: string | undefined): void {
+  const expected = credentials.sessionToken;
+  const ok = expected === undefined ? provided === undefined : constantTimeEqual(expected, provided ?? "");
+  if (!ok) throw CommonErrors.unrecognizedClient();
+}
+
+/**
+ * x-amz-content-sha256 (header, or hoisted into a presigned query) is taken as declared, and a
+ * presigned S3 URL without it covers UNSIGNED-PAYLOAD. Undefined: the signature covers the
+ * body's own hash.
+ */
+function declaredPayloadHash(
+  parsed: ParsedSigV4,
+  req: SigV4Request,
+  query: URLSearchParams,
+): string | undefined {
+  const fromQuery = [...query.keys()].find((k) => k.toLowerCase() === CONTENT_SHA256);
+  const declared = (fromQuery && query.get(fromQuery)) || req.headers[CONTENT_SHA256];
+  if (declared) return declared;
+  if (parsed.form === "query" && parsed.scope.service === "s3") return UNSIGNED_PAYLOAD;
+  return undefined;
+}
+
+interface SigningInput {
+  req: SigV4Request;
+  query: URLSearchParams;
+  parsed: ParsedSigV4;
+  date: Date;
+  secretAccessKey: string;
+  payloadHash: string;
+  uriEscapePath: boolean;
+}
+
+function signerFor(input: SigningInput): SignatureV4 {
+  const { accessKeyId, region, service } = input.parsed.scope;
+  return new SignatureV4({
+    service,
+    region,
+    // No session token here: SignatureV4 would add it as a header or query parameter
+    // whether or not the client signed it. The token is checked separately.
+    credentials: { accessKeyId, secretAccessKey: input.secretAccessKey },
+    sha256: Sha256,
+    uriEscapePath: input.uriEscapePath,
+    applyChecksum: false,
+  });
+}
+
+/** The request as the client signed it: its signed headers only, its path and query. */
+function rebuildRequest(input: SigningInput, extraHeaders: Record<string, string> = {}): HttpRequest {
+  const headers: Record<string, string> = { ...extraHeaders };
+  for (const name of input.parsed.signedHeaders) {
+    const value = input.req.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(input.query.keys())) {
+    const values = input.query.getAll(key);
+    query[key] = values.length === 1 ? (values[0] ?? "") : values;
+  }
+  return new HttpRequest({
+    method: input.req.method,
+    protocol: "https:",
+    hostname: input.req.headers.host ?? "localhost",
+    path: input.req.rawPath || "/",
+    query,
+    headers,
+    body: input.req.body,
+  });
+}
+
+async function headerSignature(input: SigningInput): Promise<string> {
+  const signed = await signerFor(input).sign(rebuildRequest(input), {
+    signingDate: input.date,
+    // Sign exactly what the client listed, even headers SignatureV4 skips by default
+    // (user-agent, expect, ...).
+    signableHeaders: new Set(input.parsed.signedHeaders),
+  });
+  return /Signature=([0-9a-f]+)/.exec(signed.headers.authorization ?? "")?.[1] ?? "";
+}
+
+async function presignedSignature(input: SigningInput): Promise<string> {
+  const signedHeaders = new Set(input.parsed.signedHeaders);
+  // presign() takes the payload hash from an x-amz-content-sha256 header. Pass ours that way,
+  // kept out of the query (unhoistable) and out of the canonical headers unless it was signed.
+  // Signed x-amz-* headers stay headers too: hoisting them would change the canonical query.
+  const request = rebuildRequest(input, { [CONTENT_SHA256]: input.payloadHash });
+  const unhoistable = new Set([CONTENT_SHA256, ...[...signedHeaders].filter((h) => h.startsWith("x-amz-"))]);
+  const presigned = await signerFor(input).presign(request, {
+    signingDate: input.date,
+    expiresIn: input.parsed.expiresSeconds ?? 0,
+    signableHeaders: signedHeaders,
+    unsignableHeaders: signedHeaders.has(CONTENT_SHA256) ? new Set() : new Set([CONTENT_SHA256]),
+    unhoistableHeaders: unhoistable,
+  });
+  const signature = presigned.query?.["X-Amz-Signature"];
+  return typeof signature === "string" ? signature : "";
+}
+
+function sha256Hex(body: Buffer): string {
+  return createHash("sha256").update(body).digest("hex");
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
