@@ -1,0 +1,168 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { type AwsError, isAwsError } from "../protocol/errors.js";
+import { buildXmlError } from "../protocol/rest-xml.js";
+import type { EventSink } from "../recorder/event-sink.js";
+import type { RawRequest, RawResponse } from "../server/raw-http.js";
+import type { RequestContext } from "../server/request-context.js";
+import { buildEventDraft } from "./audit.js";
+import { authorizeBucketAccess, type BucketAccessRequest, type BucketAccessResult } from "./authorize.js";
+import { decodeAwsChunked, isAwsChunked } from "./aws-chunked.js";
+import { BlobFiles } from "./blob-files.js";
+import { BuiltinObjectStore } from "./builtin-store.js";
+import type { S3Call } from "./call.js";
+import { S3Error, S3Errors } from "./errors.js";
+import { HANDLERS } from "./handlers.js";
+import { assertKey } from "./names.js";
+import { ObjectIndex } from "./object-index.js";
+import { parseAddress, resolveOperation } from "./routing.js";
+import { type S3Logger, S3Runtime } from "./runtime.js";
+
+export interface S3ServiceOptions {
+  dataDir: string;
+  sink: EventSink;
+  defaultRegion: string;
+  logger?: S3Logger;
+  /** Whether requests arrive over TLS (aws:SecureTransport, tlsDetails). Default false. */
+  secureTransport?: boolean;
+}
+
+export interface S3Service {
+  /** Answers one S3 request; resolves only after its CloudTrail record is durable. */
+  handle(req: RawRequest, ctx: RequestContext): Promise<RawResponse>;
+  /** The built-in store, direct and unaudited, for OpenTrail's own delivery. */
+  store: BuiltinObjectStore;
+  /** Whether a principal (e.g. cloudtrail.amazonaws.com) may act on a built-in bucket. */
+  authorizeBucketAccess(
+    bucket: string,
+    request: BucketAccessRequest,
+  ): Promise<BucketAccessResult & { exists: boolean }>;
+  close(): Promise<void>;
+}
+
+function errorResponse(
+  err: AwsError,
+  call: Partial<S3Call>,
+  req: RawRequest,
+  ids: { requestId: string; hostId: string },
+) {
+  const headers: Record<string, string> = { ...err.headers };
+  if (req.method.toUpperCase() === "HEAD")
+    return { status: err.status, headers: { ...headers, "content-length": "0" } };
+  const fields = err instanceof S3Error ? err.fields : {};
+  const resource =
+    call.bucket === undefined
+      ? req.rawPath
+      : `/${call.bucket}${call.key === undefined ? "" : `/${call.key}`}`;
+  const body = buildXmlError(err.code, err.message, fields, { resource, ...ids });
+  return {
+    status: err.status,
+    headers: { ...headers, "content-type": "application/xml", "content-length": String(body.length) },
+    body,
+  };
+}
+
+function decodeBody(call: S3Call): void {
+  if (call.req.body.length === 0 || !isAwsChunked(call.req.headers)) return;
+  const declared = call.req.headers["x-amz-decoded-content-length"];
+  const decoded = decodeAwsChunked(call.req.body, declared === undefined ? undefined : Number(declared));
+  call.body = decoded.body;
+  call.trailers = decoded.trailers;
+}
+
+function bytesOut(res: RawResponse, method: string): number {
+  if (method.toUpperCase() === "HEAD" || res.body === undefined) return 0;
+  return Buffer.isBuffer(res.body) ? res.body.length : Number(res.headers["content-length"] ?? 0);
+}
+
+export function createS3Service(options: S3ServiceOptions): S3Service {
+  const root = join(options.dataDir, "s3");
+  mkdirSync(root, { recursive: true });
+  const index = new ObjectIndex(join(root, "index.sqlite"));
+  const blobs = new BlobFiles(join(root, "objects"));
+  blobs.init();
+  const rt = new S3Runtime(
+    index,
+    blobs,
+    options.defaultRegion,
+    options.secureTransport ?? false,
+    options.logger,
+  );
+
+  async function run(call: S3Call): Promise<RawResponse> {
+    if (call.key !== undefined) assertKey(call.key);
+    decodeBody(call);
+    if (call.bucket !== undefined && call.operation !== "CreateBucket")
+      call.bucketRecord = index.getBucket(call.bucket);
+    const handler = HANDLERS[call.operation];
+    if (!handler) throw S3Errors.notImplemented();
+    return handler(call, rt);
+  }
+
+  async function handle(req: RawRequest, ctx: RequestContext): Promise<RawResponse> {
+    const ids = { requestId: ctx.requestId, hostId: randomBytes(32).toString("base64") };
+    let call: S3Call | undefined;
+    let response: RawResponse;
+    let error: AwsError | undefined;
+    try {
+      const address = parseAddress(req.rawPath, req.headers.host);
+      const operation = resolveOperation(req, address);
+      call = {
+        req,
+        ctx,
+        operation,
+        bucket: address.bucket,
+        key: address.key,
+        body: req.body,
+        trailers: {},
+        audit: { requestParameters: {}, responseElements: null, resources: [] },
+      };
+      response = await run(call);
+    } catch (e) {
+      error = isAwsError(e) ? e : S3Errors.internalError();
+      if (!isAwsError(e)) options.logger?.error("S3 request failed", { requestId: ctx.requestId, error: e });
+      response = errorResponse(error, call ?? {}, req, ids);
+    }
+    response.headers["x-amz-request-id"] = ids.requestId;
+    response.headers["x-amz-id-2"] = ids.hostId;
+    if (!call) return response;
+    try {
+      await options.sink.record(
+        buildEventDraft(call, {
+          error,
+          bytesOut: bytesOut(response, req.method),
+          hostId: ids.hostId,
+          secureTransport: rt.secureTransport,
+        }),
+      );
+    } catch (e) {
+      // Never acknowledge a call whose record is not durable.
+      if (response.body instanceof Readable) response.body.destroy();
+      options.logger?.error("S3 call could not be recorded", { requestId: ctx.requestId, error: e });
+      const failure = errorResponse(S3Errors.internalError(), call, req, ids);
+      return {
+        ...failure,
+        headers: { ...failure.headers, "x-amz-request-id": ids.requestId, "x-amz-id-2": ids.hostId },
+      };
+    }
+    return response;
+  }
+
+  return {
+    handle,
+    store: new BuiltinObjectStore(rt),
+    async authorizeBucketAccess(bucket, request) {
+      const b = index.getBucket(bucket);
+      if (!b) return { exists: false, allowed: false, decision: "ImplicitDeny" };
+      return {
+        exists: true,
+        ...authorizeBucketAccess({ ownerAccountId: b.ownerAccountId, policy: rt.policyOf(b) }, request),
+      };
+    },
+    async close() {
+      index.close();
+    },
+  };
+}
