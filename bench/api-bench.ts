@@ -27,7 +27,18 @@ export async function benchApi(opts: { seconds?: number; concurrency?: number; r
   const identities = join(dir, "identities.json");
   writeFileSync(identities, JSON.stringify(IDENTITIES));
   const bare = await spawnServer([join(REPO, "bench/support/bare-server.ts")]);
-  const ot = await spawnServer([join(REPO, "src/cli/main.ts"), "serve", "--port", "0", "--data", join(dir, "data"), "--identities", identities, "--log-level", "warn"]);
+  const ot = await spawnServer([
+    join(REPO, "src/cli/main.ts"),
+    "serve",
+    "--port",
+    "0",
+    "--data",
+    join(dir, "data"),
+    "--identities",
+    identities,
+    "--log-level",
+    "warn",
+  ]);
   try {
     const baseline: number[] = [];
     const opentrail: number[] = [];
@@ -68,25 +79,37 @@ async function signedLookup(port: number) {
       hostname: "127.0.0.1",
       port,
       path: "/",
-      headers: { host: `127.0.0.1:${port}`, "content-type": "application/x-amz-json-1.1", "x-amz-target": TARGET },
+      headers: {
+        host: `127.0.0.1:${port}`,
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": TARGET,
+      },
       body,
     }),
   );
   return { headers: signed.headers as Record<string, string>, body };
 }
 
-async function load(port: number, req: { headers: Record<string, string>; body: string }, seconds: number, concurrency: number) {
+async function load(
+  port: number,
+  req: { headers: Record<string, string>; body: string },
+  seconds: number,
+  concurrency: number,
+) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const end = Date.now() + seconds * 1000;
   let done = 0;
   let failed = 0;
   const one = () =>
     new Promise<void>((resolve) => {
-      const r = request({ port, host: "127.0.0.1", method: "POST", path: "/", headers: req.headers, agent }, (res) => {
-        if (res.statusCode !== 200) failed++;
-        res.resume();
-        res.on("end", () => resolve());
-      });
+      const r = request(
+        { port, host: "127.0.0.1", method: "POST", path: "/", headers: req.headers, agent },
+        (res) => {
+          if (res.statusCode !== 200) failed++;
+          res.resume();
+          res.on("end", () => resolve());
+        },
+      );
       r.on("error", () => {
         failed++;
         resolve();
@@ -108,7 +131,10 @@ async function load(port: number, req: { headers: Record<string, string>; body: 
 }
 
 async function spawnServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     proc.stdout?.on("data", (d) => {

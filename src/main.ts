@@ -6,12 +6,14 @@ import type { OpenTrailConfig } from "./config/config.js";
 import { lockDataDir } from "./config/data-dir-lock.js";
 import { createLogger, type Logger } from "./config/logger.js";
 import { attachHistory, createHistoryService, HistoryIndex } from "./history/index.js";
-import { IdentityStore } from "./iam/identity-store.js";
+import { createStsService, IdentityStore } from "./iam/index.js";
 import { EventLog } from "./log/index.js";
 import { Recorder } from "./recorder/recorder.js";
+import { createS3Service, type S3Service } from "./s3/index.js";
 import { createCloudTrailApi } from "./server/cloudtrail-api.js";
 import { createEdge } from "./server/edge.js";
 import { dispatchJson } from "./server/json-service.js";
+import { dispatchQuery } from "./server/query-service.js";
 import type { ServiceEndpoint } from "./server/service-endpoint.js";
 
 export interface OpenTrail {
@@ -22,6 +24,7 @@ export interface OpenTrail {
   recorder: Recorder;
   history: HistoryIndex;
   identities: IdentityStore;
+  s3: S3Service;
   /** True when this start created the default account and admin key pair. */
   createdCredentials: boolean;
   /** Drains in-flight requests, checkpoints consumers, closes files, releases the lock. */
@@ -29,12 +32,23 @@ export interface OpenTrail {
 }
 
 /** Builds the object graph from the configuration and starts listening. */
-export async function startOpenTrail(config: OpenTrailConfig, logger: Logger = createLogger(config.logLevel)): Promise<OpenTrail> {
+export async function startOpenTrail(
+  config: OpenTrailConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<OpenTrail> {
   const unlock = lockDataDir(config.dataDir);
   const cleanup: Array<() => Promise<void> | void> = [unlock];
   try {
-    const identities = await IdentityStore.open({ dataDir: config.dataDir, identitiesFile: config.identitiesFile, logger });
-    const log = await EventLog.open({ dir: join(config.dataDir, "log"), segmentBytes: config.segmentBytes, logger });
+    const identities = await IdentityStore.open({
+      dataDir: config.dataDir,
+      identitiesFile: config.identitiesFile,
+      logger,
+    });
+    const log = await EventLog.open({
+      dir: join(config.dataDir, "log"),
+      segmentBytes: config.segmentBytes,
+      logger,
+    });
     cleanup.unshift(() => log.close());
     const recorder = new Recorder(log);
     const history = HistoryIndex.open({
@@ -45,20 +59,42 @@ export async function startOpenTrail(config: OpenTrailConfig, logger: Logger = c
     cleanup.splice(1, 0, () => history.close());
     attachHistory(log, history);
 
+    const s3 = createS3Service({
+      dataDir: config.dataDir,
+      sink: recorder,
+      defaultRegion: config.region,
+      logger,
+    });
+    cleanup.splice(1, 0, () => s3.close());
+    const sts = createStsService(identities);
     const cloudtrail = createCloudTrailApi({ ...createHistoryService(history) });
     const services: Record<string, ServiceEndpoint> = {
       cloudtrail: {
         format: "json",
         maxBodyBytes: config.maxJsonBodyBytes,
         uriEscapePath: true,
+        clockSkewSeconds: config.clockSkewSeconds,
         handle: (req, ctx) => dispatchJson(cloudtrail, req, ctx, recorder, logger),
+      },
+      sts: {
+        format: "query",
+        maxBodyBytes: config.maxJsonBodyBytes,
+        uriEscapePath: true,
+        clockSkewSeconds: 900,
+        handle: (req, ctx) => dispatchQuery(sts, req, ctx, recorder, logger),
+      },
+      s3: {
+        format: "s3",
+        maxBodyBytes: config.maxS3BodyBytes,
+        uriEscapePath: false,
+        clockSkewSeconds: 900,
+        handle: (req, ctx) => s3.handle(req, ctx),
       },
     };
     const edge = createEdge({
       services,
       identities,
       logger,
-      clockSkewSeconds: config.clockSkewSeconds,
       health: () => ({ status: "ok", log: { startSeq: log.startSeq, endSeq: log.endSeq } }),
     });
     const server = createServer({ keepAliveTimeout: 65_000 }, edge);
@@ -75,6 +111,7 @@ export async function startOpenTrail(config: OpenTrailConfig, logger: Logger = c
       recorder,
       history,
       identities,
+      s3,
       createdCredentials: identities.created,
       stop: async () => {
         await closeServer(server);

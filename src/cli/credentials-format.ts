@@ -8,7 +8,12 @@ export interface AdminCredentials {
 export type CredentialsFormat = "text" | "env" | "json" | "profile";
 
 /** Renders the admin key pair for a shell (`--env`), a program (`--json`) or ~/.aws files (`--profile`). */
-export function formatCredentials(c: AdminCredentials, region: string, format: CredentialsFormat, profile = "opentrail"): string {
+export function formatCredentials(
+  c: AdminCredentials,
+  region: string,
+  format: CredentialsFormat,
+  profile = "opentrail",
+): string {
   switch (format) {
     case "env":
       return [

@@ -18,7 +18,8 @@ registerLookupCommand(program);
 /** Known failures print one line and exit 1; anything else is a bug and keeps its stack. */
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode);
-  const known = e instanceof ConfigError || e instanceof DataDirLockedError || (e as Error)?.name?.endsWith("Error");
+  const known =
+    e instanceof ConfigError || e instanceof DataDirLockedError || (e as Error)?.name?.endsWith("Error");
   process.stderr.write(`opentrail: ${known ? (e as Error).message : String((e as Error)?.stack ?? e)}\n`);
   process.exit(1);
 });

@@ -12,8 +12,19 @@ export function registerServeCommand(program: Command): void {
     .option("--port <port>", "listen port, 0 for any free port (env OPENTRAIL_PORT, default 4580)")
     .option("--data <dir>", "data folder (env OPENTRAIL_DATA_DIR, default ./data)")
     .option("--region <region>", "default region (env OPENTRAIL_REGION, default us-east-1)")
-    .option("--identities <file>", "load accounts, users, access keys and roles from a JSON file (env OPENTRAIL_IDENTITIES)")
+    .option(
+      "--identities <file>",
+      "load accounts, users, access keys and roles from a JSON file (env OPENTRAIL_IDENTITIES)",
+    )
     .option("--log-level <level>", "debug, info, warn, error or silent (env OPENTRAIL_LOG_LEVEL)")
+    .option(
+      "--delivery-interval <seconds>",
+      "how often trails deliver log files (env OPENTRAIL_DELIVERY_INTERVAL, default 5)",
+    )
+    .option(
+      "--digest-interval <seconds>",
+      "how often trails write digest files (env OPENTRAIL_DIGEST_INTERVAL, default 3600)",
+    )
     .action(async (flags) => {
       const config = resolveConfig(flags);
       const logger = createLogger(config.logLevel);

@@ -7,7 +7,12 @@ import { ConfigError, resolveConfig } from "./config.js";
 import { DataDirLockedError, lockDataDir } from "./data-dir-lock.js";
 
 test("flags beat env vars, env vars beat defaults", () => {
-  const env = { OPENTRAIL_PORT: "7000", OPENTRAIL_HOST: "0.0.0.0", OPENTRAIL_REGION: "eu-west-1", OPENTRAIL_DATA_DIR: "/tmp/x" };
+  const env = {
+    OPENTRAIL_PORT: "7000",
+    OPENTRAIL_HOST: "0.0.0.0",
+    OPENTRAIL_REGION: "eu-west-1",
+    OPENTRAIL_DATA_DIR: "/tmp/x",
+  };
   const c = resolveConfig({ port: "7001" }, env);
   assert.equal(c.port, 7001);
   assert.equal(c.host, "0.0.0.0");

@@ -20,7 +20,9 @@ test("timestamps inside parameters use Java's format, as in real records", () =>
   assert.equal(formatParameterTime(new Date("2023-07-10T12:31:14Z")), "Jul 10, 2023, 12:31:14 PM");
   assert.equal(formatParameterTime(new Date("2023-07-10T00:05:09Z")), "Jul 10, 2023, 12:05:09 AM");
   assert.equal(formatParameterTime(new Date("2023-07-10T18:38:25Z")), "Jul 10, 2023, 6:38:25 PM");
-  assert.deepEqual(toAuditObject({ StartTime: new Date("2024-05-01T09:00:00Z") }), { startTime: "May 1, 2024, 9:00:00 AM" });
+  assert.deepEqual(toAuditObject({ StartTime: new Date("2024-05-01T09:00:00Z") }), {
+    startTime: "May 1, 2024, 9:00:00 AM",
+  });
 });
 
 test("eventTime has whole seconds and Z", () => {

@@ -1,5 +1,5 @@
-import { formatParameterTime } from "./event-time.js";
 import type { JsonObject, JsonValue } from "./cloudtrail-event.js";
+import { formatParameterTime } from "./event-time.js";
 
 /**
  * Renders an API input or output the way CloudTrail writes requestParameters and
@@ -15,7 +15,12 @@ export function toAuditObject(value: Record<string, unknown> | undefined | null)
 
 function convert(value: unknown): JsonValue | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+  if (
+    value === null ||
+    typeof value === "string" ||
+    typeof value === "number" ||
+    typeof value === "boolean"
+  ) {
     return value;
   }
   if (value instanceof Date) return formatParameterTime(value);

@@ -48,6 +48,8 @@ export interface UserIdentity {
 
 export interface EventResource {
   ARN?: string;
+  /** S3 listing calls name the listed prefix instead of one object. */
+  ARNPrefix?: string;
   accountId?: string;
   type?: string;
 }

@@ -17,10 +17,25 @@ function code(fn: () => unknown): string {
 }
 
 test("decodes timestamps from epoch seconds (ints and floats) into Dates", () => {
-  const r = parseJsonRequest(model, `${T}.LookupEvents`, Buffer.from('{"StartTime":1714521600,"EndTime":1714608000.5}'));
+  const r = parseJsonRequest(
+    model,
+    `${T}.LookupEvents`,
+    Buffer.from('{"StartTime":1714521600,"EndTime":1714608000.5}'),
+  );
   assert.equal(r.operation, "LookupEvents");
   assert.equal((r.input.StartTime as Date).toISOString(), "2024-05-01T00:00:00.000Z");
   assert.equal((r.input.EndTime as Date).getTime(), 1714608000500);
+});
+
+test("takes the JS SDK's short target form too", () => {
+  assert.equal(
+    parseJsonRequest(model, "CloudTrail_20131101.DescribeTrails", Buffer.from("{}")).operation,
+    "DescribeTrails",
+  );
+  assert.equal(
+    code(() => parseJsonRequest(model, "CloudTrail_20131101.constructor", Buffer.from("{}"))),
+    "UnknownOperationException",
+  );
 });
 
 test("empty body is an empty input; unknown members are dropped", () => {
@@ -29,9 +44,13 @@ test("empty body is an empty input; unknown members are dropped", () => {
 });
 
 test("nested lists and structures are typed too", () => {
-  const body = '{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateTrail"}],"MaxResults":5}';
+  const body =
+    '{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateTrail"}],"MaxResults":5}';
   const r = parseJsonRequest(model, `${T}.LookupEvents`, Buffer.from(body));
-  assert.deepEqual(r.input, { LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateTrail" }], MaxResults: 5 });
+  assert.deepEqual(r.input, {
+    LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateTrail" }],
+    MaxResults: 5,
+  });
 });
 
 test("errors, table-driven", () => {
@@ -46,10 +65,18 @@ test("errors, table-driven", () => {
     [`${T}.LookupEvents`, '{"LookupAttributes":{}}', "SerializationException"],
     [`${T}.LookupEvents`, '{"LookupAttributes":[{"AttributeKey":"EventName"}]}', "ValidationException"],
     [`${T}.CreateTrail`, '{"Name":"x"}', "ValidationException"],
-    [`${T}.CreateTrail`, '{"Name":"x","S3BucketName":"b","IsMultiRegionTrail":"yes"}', "SerializationException"],
+    [
+      `${T}.CreateTrail`,
+      '{"Name":"x","S3BucketName":"b","IsMultiRegionTrail":"yes"}',
+      "SerializationException",
+    ],
   ];
   for (const [target, body, expected] of cases) {
-    assert.equal(code(() => parseJsonRequest(model, target, Buffer.from(body))), expected, `${target} ${body}`);
+    assert.equal(
+      code(() => parseJsonRequest(model, target, Buffer.from(body))),
+      expected,
+      `${target} ${body}`,
+    );
   }
 });
 
@@ -67,10 +94,18 @@ test("several missing members are listed together, camelCased like Coral", () =>
 });
 
 test("output: Dates become epoch seconds, bytes base64, undefined dropped", () => {
-  const out = encodeJsonOutput({ T: new Date(1454022144869), V: Buffer.from("hi"), U: undefined, L: [new Date(0)] });
+  const out = encodeJsonOutput({
+    T: new Date(1454022144869),
+    V: Buffer.from("hi"),
+    U: undefined,
+    L: [new Date(0)],
+  });
   assert.equal(out, '{"T":1454022144.869,"V":"aGk=","L":[0]}');
 });
 
 test("error body", () => {
-  assert.equal(encodeJsonError(new AwsError("TrailNotFoundException", "Unknown trail")), '{"__type":"TrailNotFoundException","message":"Unknown trail"}');
+  assert.equal(
+    encodeJsonError(new AwsError("TrailNotFoundException", "Unknown trail")),
+    '{"__type":"TrailNotFoundException","message":"Unknown trail"}',
+  );
 });

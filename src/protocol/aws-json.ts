@@ -16,9 +16,25 @@ export function jsonContentType(model: ServiceModel): string {
   return `application/x-amz-json-${model.metadata.jsonVersion ?? "1.1"}`;
 }
 
+/**
+ * The operation an `X-Amz-Target` names. botocore sends the model's full target prefix
+ * (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`); the schema-based JS
+ * SDK v3 sends the service shape's name only (`CloudTrail_20131101.LookupEvents`). AWS takes both.
+ */
+export function targetOperation(model: ServiceModel, target: string | undefined): string | undefined {
+  const full = model.metadata.targetPrefix ?? "";
+  const short = full.slice(full.lastIndexOf(".") + 1);
+  for (const prefix of [`${full}.`, `${short}.`]) {
+    if (target?.startsWith(prefix)) {
+      const op = target.slice(prefix.length);
+      return Object.hasOwn(model.operations, op) ? op : undefined;
+    }
+  }
+  return undefined;
+}
+
 export function parseJsonRequest(model: ServiceModel, target: string | undefined, body: Buffer): JsonRequest {
-  const prefix = `${model.metadata.targetPrefix}.`;
-  const operation = target?.startsWith(prefix) ? target.slice(prefix.length) : undefined;
+  const operation = targetOperation(model, target);
   const op = operation ? model.operations[operation] : undefined;
   if (!op) throw CommonErrors.unknownOperation(target ?? "(no X-Amz-Target)");
   const parsed = parseBody(body);

@@ -30,7 +30,11 @@ export const CommonErrors = {
   missingAuthenticationToken: () =>
     new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403),
   unrecognizedClient: () =>
-    new AwsError("UnrecognizedClientException", "The security token included in the request is invalid.", 403),
+    new AwsError(
+      "UnrecognizedClientException",
+      "The security token included in the request is invalid.",
+      403,
+    ),
   expiredToken: () =>
     new AwsError("ExpiredTokenException", "The security token included in the request is expired", 403),
   incompleteSignature: (detail: string) => new AwsError("IncompleteSignatureException", detail, 403),
@@ -42,6 +46,11 @@ export const CommonErrors = {
     new AwsError("RequestEntityTooLargeException", `Request body exceeds the limit of ${limit} bytes`, 413),
   accessDenied: (detail: string) => new AwsError("AccessDeniedException", detail, 400),
   notImplemented: (op: string) =>
-    new AwsError("UnsupportedOperationException", `The operation ${op} is not supported by OpenTrail yet.`, 400),
-  internal: () => new AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500),
+    new AwsError(
+      "UnsupportedOperationException",
+      `The operation ${op} is not supported by OpenTrail yet.`,
+      400,
+    ),
+  internal: () =>
+    new AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500),
 } as const;

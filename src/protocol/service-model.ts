@@ -9,7 +9,18 @@ export interface ShapeRef {
 }
 
 export interface Shape {
-  type: "structure" | "list" | "map" | "string" | "integer" | "long" | "boolean" | "timestamp" | "blob" | "double" | "float";
+  type:
+    | "structure"
+    | "list"
+    | "map"
+    | "string"
+    | "integer"
+    | "long"
+    | "boolean"
+    | "timestamp"
+    | "blob"
+    | "double"
+    | "float";
   members?: Record<string, ShapeRef>;
   required?: string[];
   member?: ShapeRef;

@@ -13,7 +13,9 @@ export function decodeShape(model: ServiceModel, ref: ShapeRef, value: unknown):
   const out = decode(model, shapeOf(model, ref), value, "", missing);
   if (missing.length > 0) {
     const n = missing.length;
-    const details = missing.map((p) => `Value null at '${p}' failed to satisfy constraint: Member must not be null`);
+    const details = missing.map(
+      (p) => `Value null at '${p}' failed to satisfy constraint: Member must not be null`,
+    );
     throw CommonErrors.validation(`${n} validation error${n > 1 ? "s" : ""} detected: ${details.join("; ")}`);
   }
   return out;
@@ -32,7 +34,8 @@ function decode(model: ServiceModel, shape: Shape, value: unknown, path: string,
       const obj = expectObject(value, path);
       const valueShape = shapeOf(model, shape.value as ShapeRef);
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(obj)) out[k] = decode(model, valueShape, v, `${path}.${k}`, missing);
+      for (const [k, v] of Object.entries(obj))
+        out[k] = decode(model, valueShape, v, `${path}.${k}`, missing);
       return out;
     }
     case "string":
@@ -84,13 +87,15 @@ function join(path: string, member: string): string {
 
 function decodeTimestamp(value: unknown, path: string): Date {
   // The JSON protocols send epoch seconds; some clients send ISO strings, which AWS accepts too.
-  const d = typeof value === "number" ? new Date(value * 1000) : typeof value === "string" ? new Date(value) : null;
+  const d =
+    typeof value === "number" ? new Date(value * 1000) : typeof value === "string" ? new Date(value) : null;
   if (!d || Number.isNaN(d.getTime())) throw typeError(path, "timestamp", value);
   return d;
 }
 
 function expectObject(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw typeError(path, "structure", value);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw typeError(path, "structure", value);
   return value as Record<string, unknown>;
 }
 

@@ -13,7 +13,13 @@ class MemoryLog {
 }
 
 const draft = (over: Partial<EventDraft> = {}): EventDraft => ({
-  userIdentity: { type: "IAMUser", principalId: "AIDAEXAMPLE", arn: "arn:aws:iam::123456789012:user/a", accountId: "123456789012", userName: "a" },
+  userIdentity: {
+    type: "IAMUser",
+    principalId: "AIDAEXAMPLE",
+    arn: "arn:aws:iam::123456789012:user/a",
+    accountId: "123456789012",
+    userName: "a",
+  },
   eventSource: "cloudtrail.amazonaws.com",
   eventName: "DescribeTrails",
   awsRegion: "us-east-1",
@@ -39,16 +45,36 @@ test("fills version, id, time and recipient, and writes CloudTrail's field order
   assert.equal(ev.recipientAccountId, "123456789012");
   const stored = JSON.parse(log.records[0]?.toString() ?? "{}");
   assert.deepEqual(Object.keys(stored), [
-    "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
-    "userAgent", "requestParameters", "responseElements", "requestID", "eventID", "readOnly", "eventType",
-    "managementEvent", "recipientAccountId", "eventCategory",
+    "eventVersion",
+    "userIdentity",
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+    "sourceIPAddress",
+    "userAgent",
+    "requestParameters",
+    "responseElements",
+    "requestID",
+    "eventID",
+    "readOnly",
+    "eventType",
+    "managementEvent",
+    "recipientAccountId",
+    "eventCategory",
   ]);
 });
 
 test("refuses records without what CloudTrail requires, and writes nothing", async () => {
   const log = new MemoryLog();
   const rec = new Recorder(log);
-  for (const bad of [{ eventSource: "" }, { eventName: undefined }, { awsRegion: "" }, { eventTime: "yesterday" }, { eventID: "x" }]) {
+  for (const bad of [
+    { eventSource: "" },
+    { eventName: undefined },
+    { awsRegion: "" },
+    { eventTime: "yesterday" },
+    { eventID: "x" },
+  ]) {
     await assert.rejects(rec.record(draft(bad as Partial<EventDraft>)), InvalidEventError);
   }
   assert.equal(log.records.length, 0);
@@ -57,15 +83,25 @@ test("refuses records without what CloudTrail requires, and writes nothing", asy
 test("caps oversized fields and marks the record omitted; refuses events over 256 KB", async () => {
   const log = new MemoryLog();
   const rec = new Recorder(log);
-  const ev = await rec.record(draft({ userAgent: "u".repeat(5000), requestParameters: { big: "x".repeat(200_000) } }));
+  const ev = await rec.record(
+    draft({ userAgent: "u".repeat(5000), requestParameters: { big: "x".repeat(200_000) } }),
+  );
   assert.equal(ev.userAgent?.length, 1024);
   assert.equal(ev.requestParameters, null);
   assert.equal(ev.omitted, true);
-  await assert.rejects(rec.record(draft({ additionalEventData: undefined, extra: "y".repeat(300_000) } as Partial<EventDraft>)), InvalidEventError);
+  await assert.rejects(
+    rec.record(draft({ additionalEventData: undefined, extra: "y".repeat(300_000) } as Partial<EventDraft>)),
+    InvalidEventError,
+  );
 });
 
 test("Insights records need no eventSource or userIdentity", async () => {
   const rec = new Recorder(new MemoryLog());
-  const ev = await rec.record({ awsRegion: "us-east-1", eventType: "AwsCloudTrailInsight", eventCategory: "Insight", recipientAccountId: "123456789012" });
+  const ev = await rec.record({
+    awsRegion: "us-east-1",
+    eventType: "AwsCloudTrailInsight",
+    eventCategory: "Insight",
+    recipientAccountId: "123456789012",
+  });
   assert.equal(ev.eventCategory, "Insight");
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CURRENT_EVENT_VERSION, type CloudTrailEvent } from "../events/cloudtrail-event.js";
+import { type CloudTrailEvent, CURRENT_EVENT_VERSION } from "../events/cloudtrail-event.js";
 import { formatEventTime } from "../events/event-time.js";
 import { orderEvent, serializeEvent } from "../events/serialize-event.js";
 import type { EventDraft, EventSink } from "./event-sink.js";
@@ -41,7 +41,9 @@ export class Recorder implements EventSink {
   /** Builds the stored form of a draft without appending it (used by tests and imports). */
   prepare(draft: EventDraft): CloudTrailEvent {
     const eventTime =
-      draft.eventTime instanceof Date ? formatEventTime(draft.eventTime) : (draft.eventTime ?? formatEventTime(this.clock()));
+      draft.eventTime instanceof Date
+        ? formatEventTime(draft.eventTime)
+        : (draft.eventTime ?? formatEventTime(this.clock()));
     const event: CloudTrailEvent = {
       ...draft,
       eventVersion: CURRENT_EVENT_VERSION,

@@ -46,7 +46,8 @@ export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
   if (event.eventCategory !== "Insight") {
     require(nonEmpty(event.eventSource), "eventSource", "eventSource is required");
     require(nonEmpty(event.eventName), "eventName", "eventName is required");
-    require(typeof event.userIdentity === "object" && event.userIdentity !== null, "userIdentity", "userIdentity is required");
+    require(typeof event.userIdentity === "object" &&
+      event.userIdentity !== null, "userIdentity", "userIdentity is required");
   }
   let omitted = false;
   for (const [field, cap] of STRING_CAPS) {
@@ -69,7 +70,8 @@ export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
 
 export function checkSize(serialized: string): void {
   const size = Buffer.byteLength(serialized);
-  require(size <= MAX_EVENT_BYTES, "event", `event is ${size} bytes; CloudTrail's limit is ${MAX_EVENT_BYTES}`);
+  require(size <=
+    MAX_EVENT_BYTES, "event", `event is ${size} bytes; CloudTrail's limit is ${MAX_EVENT_BYTES}`);
 }
 
 function require(ok: boolean, field: string, message: string): void {

@@ -33,7 +33,8 @@ test("every acknowledged call survives kill -9, exactly once", { timeout: 180_00
       while (!stop) {
         try {
           const out = await client.send(new LookupEventsCommand({ MaxResults: 1 }));
-          if (out.$metadata.httpStatusCode === 200 && out.$metadata.requestId) acknowledged.add(out.$metadata.requestId);
+          if (out.$metadata.httpStatusCode === 200 && out.$metadata.requestId)
+            acknowledged.add(out.$metadata.requestId);
         } catch {
           // Refused or cut off by the kill: not acknowledged, so nothing is promised.
         }

@@ -16,7 +16,12 @@ async function expectAwsError(p: Promise<unknown>, name: string, status: number,
 
 async function jsonError(res: Response) {
   const body = (await res.json()) as { __type: string; message: string };
-  return { status: res.status, type: body.__type, message: body.message, requestId: res.headers.get("x-amzn-requestid") };
+  return {
+    status: res.status,
+    type: body.__type,
+    message: body.message,
+    requestId: res.headers.get("x-amzn-requestid"),
+  };
 }
 
 describe("API edge", () => {
@@ -36,16 +41,28 @@ describe("API edge", () => {
 
   test("unknown access key: UnrecognizedClientException", async () => {
     const client = cloudTrailClient(server.url, { ...ADMIN, accessKeyId: "AKIANOSUCHKEY0000000" });
-    await expectAwsError(client.send(new LookupEventsCommand({})), "UnrecognizedClientException", 403, /security token/);
+    await expectAwsError(
+      client.send(new LookupEventsCommand({})),
+      "UnrecognizedClientException",
+      403,
+      /security token/,
+    );
   });
 
   test("wrong secret: InvalidSignatureException", async () => {
     const client = cloudTrailClient(server.url, { ...ADMIN, secretAccessKey: "wrong" });
-    await expectAwsError(client.send(new LookupEventsCommand({})), "InvalidSignatureException", 403, /signature/);
+    await expectAwsError(
+      client.send(new LookupEventsCommand({})),
+      "InvalidSignatureException",
+      403,
+      /signature/,
+    );
   });
 
   test("request signed 10 minutes ago: Signature expired", async () => {
-    const res = await cloudTrailCall(server.url, "LookupEvents", "{}", { signingDate: new Date(Date.now() - 600_000) });
+    const res = await cloudTrailCall(server.url, "LookupEvents", "{}", {
+      signingDate: new Date(Date.now() - 600_000),
+    });
     const e = await jsonError(res);
     assert.equal(e.status, 403);
     assert.equal(e.type, "InvalidSignatureException");
@@ -55,7 +72,10 @@ describe("API edge", () => {
   test("no Authorization: MissingAuthenticationTokenException", async () => {
     const res = await fetch(server.url, {
       method: "POST",
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "CloudTrail_20131101.LookupEvents" },
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "CloudTrail_20131101.LookupEvents",
+      },
       body: "{}",
     });
     const e = await jsonError(res);
@@ -81,7 +101,10 @@ describe("API edge", () => {
   test("missing required field: ValidationException in AWS's wording", async () => {
     const e = await jsonError(await cloudTrailCall(server.url, "GetTrail", "{}"));
     assert.deepEqual([e.status, e.type], [400, "ValidationException"]);
-    assert.equal(e.message, "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+    );
   });
 
   test("oversized body: 413 RequestEntityTooLargeException", async () => {
@@ -101,7 +124,10 @@ describe("API edge", () => {
   test("request for a service OpenTrail does not serve", async () => {
     const res = await signedFetch(server.url, {
       service: "kinesis",
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" },
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "Kinesis_20131202.ListStreams",
+      },
       body: "{}",
     });
     const e = await jsonError(res);

@@ -21,7 +21,6 @@ export interface EdgeOptions {
   services: Record<string, ServiceEndpoint>;
   identities: CredentialLookup;
   logger: Logger;
-  clockSkewSeconds: number;
   health(): Record<string, unknown>;
   clock?: () => Date;
 }
@@ -37,7 +36,10 @@ export function createEdge(opts: EdgeOptions): (req: IncomingMessage, res: Serve
     handle(opts, req, requestId)
       .then((r) => send(res, r))
       .catch((e) => {
-        opts.logger.error("unhandled edge failure", { requestId, error: e instanceof Error ? e.stack : String(e) });
+        opts.logger.error("unhandled edge failure", {
+          requestId,
+          error: e instanceof Error ? e.stack : String(e),
+        });
         send(res, errorResponse("json", CommonErrors.internal(), requestId));
       });
   };
@@ -46,15 +48,28 @@ export function createEdge(opts: EdgeOptions): (req: IncomingMessage, res: Serve
 async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string): Promise<RawResponse> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const headers = flattenHeaders(req);
-  if ((req.method === "GET" || req.method === "HEAD") && url.pathname === "/health" && !headers.authorization) {
-    return { status: 200, headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify(opts.health())) };
+  if (
+    (req.method === "GET" || req.method === "HEAD") &&
+    url.pathname === "/health" &&
+    !headers.authorization
+  ) {
+    return {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(opts.health())),
+    };
   }
   const scope = signingScope(headers, url.searchParams);
   const service = scope ? opts.services[scope.service] : undefined;
   const format: WireFormat = service?.format ?? guessFormat(req, headers);
   try {
     if (!scope) throw CommonErrors.missingAuthenticationToken();
-    if (!service) throw new AwsError("UnknownServiceException", `OpenTrail does not serve the service '${scope.service}'.`, 400);
+    if (!service)
+      throw new AwsError(
+        "UnknownServiceException",
+        `OpenTrail does not serve the service '${scope.service}'.`,
+        400,
+      );
     const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
     const raw: RawRequest = {
       method: req.method ?? "GET",
@@ -67,7 +82,7 @@ async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string
     const creds = opts.identities.lookupAccessKey(scope.accessKeyId);
     const verified = await verifySigV4(raw, (id) => opts.identities.lookupAccessKey(id), {
       now,
-      maxSkewMs: opts.clockSkewSeconds * 1000,
+      maxSkewMs: service.clockSkewSeconds * 1000,
       uriEscapePath: service.uriEscapePath,
     });
     const principal = creds?.principal;

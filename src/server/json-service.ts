@@ -1,5 +1,11 @@
 import type { Logger } from "../config/logger.js";
-import { encodeJsonError, encodeJsonOutput, jsonContentType, parseJsonRequest } from "../protocol/aws-json.js";
+import {
+  encodeJsonError,
+  encodeJsonOutput,
+  jsonContentType,
+  parseJsonRequest,
+  targetOperation,
+} from "../protocol/aws-json.js";
 import { AwsError, CommonErrors } from "../protocol/errors.js";
 import type { ServiceModel } from "../protocol/service-model.js";
 import type { EventSink } from "../recorder/event-sink.js";
@@ -31,11 +37,14 @@ export function defineJsonService(
 ): JsonService {
   const marked = new Set(notImplemented);
   for (const op of Object.keys(model.operations)) {
-    if (!handlers[op] && !marked.has(op)) throw new Error(`${model.metadata.serviceId}: operation ${op} has no handler`);
-    if (handlers[op] && marked.has(op)) throw new Error(`${model.metadata.serviceId}: ${op} is both implemented and marked`);
+    if (!handlers[op] && !marked.has(op))
+      throw new Error(`${model.metadata.serviceId}: operation ${op} has no handler`);
+    if (handlers[op] && marked.has(op))
+      throw new Error(`${model.metadata.serviceId}: ${op} is both implemented and marked`);
   }
   for (const op of [...Object.keys(handlers), ...marked]) {
-    if (!model.operations[op]) throw new Error(`${model.metadata.serviceId}: ${op} is not an operation of the model`);
+    if (!model.operations[op])
+      throw new Error(`${model.metadata.serviceId}: ${op} is not an operation of the model`);
   }
   return { model, handlers, notImplemented: marked, audit };
 }
@@ -52,7 +61,7 @@ export async function dispatchJson(
   let operation: string | undefined;
   let input: Record<string, unknown> = {};
   try {
-    operation = operationName(service.model, req.headers["x-amz-target"]);
+    operation = targetOperation(service.model, req.headers["x-amz-target"]);
     ({ input } = parseJsonRequest(service.model, req.headers["x-amz-target"], req.body));
     const op = operation as string; // parseJsonRequest refused unknown operations
     const handler = service.handlers[op];
@@ -63,7 +72,8 @@ export async function dispatchJson(
   } catch (e) {
     const err = toAwsError(e, ctx, logger);
     if (operation) {
-      const status = err.code === "UnsupportedOperationException" && !service.handlers[operation] ? 501 : err.status;
+      const status =
+        err.code === "UnsupportedOperationException" && !service.handlers[operation] ? 501 : err.status;
       await recordCall(sink, service.audit, ctx, { operation, input, error: err });
       return { status, headers, body: Buffer.from(encodeJsonError(err)) };
     }
@@ -71,14 +81,11 @@ export async function dispatchJson(
   }
 }
 
-function operationName(model: ServiceModel, target: string | undefined): string | undefined {
-  const prefix = `${model.metadata.targetPrefix}.`;
-  const op = target?.startsWith(prefix) ? target.slice(prefix.length) : undefined;
-  return op && model.operations[op] ? op : undefined;
-}
-
 export function toAwsError(e: unknown, ctx: RequestContext, logger: Logger): AwsError {
   if (e instanceof AwsError) return e;
-  logger.error("internal failure", { requestId: ctx.requestId, error: e instanceof Error ? e.stack : String(e) });
+  logger.error("internal failure", {
+    requestId: ctx.requestId,
+    error: e instanceof Error ? e.stack : String(e),
+  });
   return CommonErrors.internal();
 }

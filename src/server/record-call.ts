@@ -37,7 +37,8 @@ export async function recordCall(
     errorCode: call.error?.code,
     errorMessage: call.error?.message,
     requestParameters: audit.requestParameters(call.operation, call.input),
-    responseElements: ok && call.output ? audit.responseElements(call.operation, call.input, call.output) : null,
+    responseElements:
+      ok && call.output ? audit.responseElements(call.operation, call.input, call.output) : null,
     requestID: ctx.requestId,
     readOnly: audit.isReadOnly(call.operation),
     resources: audit.resources?.(call.operation, call.input, call.output, ctx),

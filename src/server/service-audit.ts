@@ -7,14 +7,18 @@ import type { RequestContext } from "./request-context.js";
  */
 export interface ServiceAudit {
   eventSource: string;
-  /** CloudTrail does not record every API (STS GetCallerIdentity, for one). Default: all. */
+  /** Whether CloudTrail records this operation at all. Default: all. */
   isRecorded?(operation: string): boolean;
   isReadOnly(operation: string): boolean;
   /** Default: Management. */
   category?(operation: string): "Management" | "Data";
   requestParameters(operation: string, input: Record<string, unknown>): JsonObject | null;
   /** Only asked for successful calls. */
-  responseElements(operation: string, input: Record<string, unknown>, output: Record<string, unknown>): JsonObject | null;
+  responseElements(
+    operation: string,
+    input: Record<string, unknown>,
+    output: Record<string, unknown>,
+  ): JsonObject | null;
   resources?(
     operation: string,
     input: Record<string, unknown>,

@@ -11,5 +11,7 @@ export interface ServiceEndpoint {
   maxBodyBytes: number;
   /** SigV4 canonical URI rule: every service but S3 encodes the path twice. */
   uriEscapePath: boolean;
+  /** SigV4 clock-skew window: AWS allows 15 minutes for S3 and STS, 5 for the JSON services. */
+  clockSkewSeconds: number;
   handle(req: RawRequest, ctx: RequestContext): Promise<RawResponse>;
 }

@@ -1,11 +1,14 @@
+import { STS_PROTOCOL } from "../iam/sts-service.js";
 import { encodeJsonError } from "../protocol/aws-json.js";
+import { QUERY_RESPONSE_CONTENT_TYPE, serializeQueryError } from "../protocol/aws-query.js";
 import type { AwsError } from "../protocol/errors.js";
 import type { RawResponse } from "./raw-http.js";
 
 /**
  * The edge answers authentication failures before any service sees the request, in the wire
  * format of the service that was called. The JSON services' codes are the canonical ones;
- * S3 and the query services (STS) name the same failures differently.
+ * S3 and the query services (STS) name the same failures differently. Query-service errors
+ * are written in STS's namespace: STS is the only query service on the port today.
  */
 export type WireFormat = "json" | "query" | "s3";
 
@@ -20,21 +23,15 @@ const S3_CODES: Record<string, string> = {
   InternalFailure: "InternalError",
 };
 
-const QUERY_CODES: Record<string, string> = {
-  MissingAuthenticationTokenException: "MissingAuthenticationToken",
-  UnrecognizedClientException: "InvalidClientTokenId",
-  InvalidSignatureException: "SignatureDoesNotMatch",
-  IncompleteSignatureException: "IncompleteSignature",
-  ExpiredTokenException: "ExpiredToken",
-  RequestEntityTooLargeException: "RequestEntityTooLarge",
-  UnknownOperationException: "InvalidAction",
-};
-
 export function errorResponse(format: WireFormat, err: AwsError, requestId: string): RawResponse {
   if (format === "json") {
     return {
       status: err.status,
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId, ...err.headers },
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amzn-requestid": requestId,
+        ...err.headers,
+      },
       body: Buffer.from(encodeJsonError(err)),
     };
   }
@@ -47,16 +44,18 @@ export function errorResponse(format: WireFormat, err: AwsError, requestId: stri
       body: Buffer.from(xml),
     };
   }
-  const code = QUERY_CODES[err.code] ?? err.code;
-  const type = err.fault === "server" ? "Receiver" : "Sender";
-  const xml = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${type}</Type><Code>${esc(code)}</Code><Message>${esc(err.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   return {
     status: err.status,
-    headers: { "content-type": "text/xml", "x-amzn-requestid": requestId, ...err.headers },
-    body: Buffer.from(xml),
+    headers: { "content-type": QUERY_RESPONSE_CONTENT_TYPE, "x-amzn-requestid": requestId, ...err.headers },
+    body: Buffer.from(serializeQueryError(err, requestId, STS_PROTOCOL)),
   };
 }
 
 function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
 }

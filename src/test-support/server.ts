@@ -45,7 +45,11 @@ export function cloudTrailClient(url: string, creds: Keys = ADMIN, region = "us-
   return new CloudTrailClient({
     endpoint: url,
     region,
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
+    credentials: {
+      accessKeyId: creds.accessKeyId,
+      secretAccessKey: creds.secretAccessKey,
+      sessionToken: creds.sessionToken,
+    },
     maxAttempts: 1,
   });
 }
@@ -61,11 +65,15 @@ export interface ChildServer {
 
 /** Runs `opentrail serve` as a child process (through tsx, from the sources). */
 export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "src/cli/main.ts"), "serve", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, OPENTRAIL_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "src/cli/main.ts"), "serve", ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, OPENTRAIL_LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stdout?.on("data", (d) => {

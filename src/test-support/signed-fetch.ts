@@ -36,12 +36,21 @@ export async function signedFetch(baseUrl: string, opts: SignedFetchOptions = {}
     uriEscapePath: (opts.service ?? "cloudtrail") !== "s3",
   });
   const signed = await signer.sign(request, { signingDate: opts.signingDate });
-  return fetch(url, { method: signed.method, headers: signed.headers as Record<string, string>, body: body || undefined });
+  return fetch(url, {
+    method: signed.method,
+    headers: signed.headers as Record<string, string>,
+    body: body || undefined,
+  });
 }
 
 export const CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 
-export function cloudTrailCall(baseUrl: string, operation: string, body: string | Buffer, extra: SignedFetchOptions = {}) {
+export function cloudTrailCall(
+  baseUrl: string,
+  operation: string,
+  body: string | Buffer,
+  extra: SignedFetchOptions = {},
+) {
   return signedFetch(baseUrl, {
     ...extra,
     headers: {
