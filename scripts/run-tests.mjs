@@ -24,6 +24,9 @@ if (files.length === 0) {
 const r = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
-  { stdio: "inherit", env: { ...process.env, OPENTRAIL_LOG_LEVEL: process.env.OPENTRAIL_LOG_LEVEL ?? "silent" } },
+  {
+    stdio: "inherit",
+    env: { ...process.env, OPENTRAIL_LOG_LEVEL: process.env.OPENTRAIL_LOG_LEVEL ?? "silent" },
+  },
 );
 process.exit(r.status ?? 1);

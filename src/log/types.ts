@@ -26,6 +26,9 @@ export interface ConsumerOptions {
   /** Apply a batch in seq order. Throwing pauses the consumer and retries the same batch with backoff. */
   apply(records: LogRecord[]): void | Promise<void>;
   batchSize?: number;
+  /** Payload bytes per batch, so that large records do not make huge batches (at least one
+   * record is always delivered). Default 16 MiB. */
+  maxBatchBytes?: number;
   cursor?: CursorStore;
 }
 

@@ -1,0 +1,241 @@
+import { type FileHandle, open, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { FRAME_HEADER_BYTES } from "./frame.js";
+import { FrameArena, pushPiece } from "./frame-arena.js";
+import { LogError } from "./log-error.js";
+import { Segment } from "./segment.js";
+import { segmentFileName, syncDir } from "./segment-files.js";
+import { INDEX_INTERVAL, SparseIndex } from "./sparse-index.js";
+import type { LogLogger, LogStats } from "./types.js";
+
+/** Appends waiting for the next flush: one append or one appendBatch, already framed. */
+interface Pending {
+  frames: Buffer;
+  /** Payload length of each record in `frames`, in order. */
+  lengths: number[];
+  /** Assigned when a flush plans it. */
+  firstSeq: number;
+  resolve(firstSeq: number): void;
+  reject(err: unknown): void;
+}
+
+/** The part of one flush that goes into one segment file. */
+interface Chunk {
+  /** The existing active segment, or undefined when this chunk starts a new segment. */
+  segment: Segment | undefined;
+  base: number;
+  startSize: number;
+  startCount: number;
+  pieces: Buffer[];
+  records: number;
+  bytes: number;
+  offsets: number[];
+  handle?: FileHandle;
+}
+
+export interface GroupCommitOptions {
+  segmentsDir: string;
+  /** Shared with EventLog; the last one is the active segment. Retention only removes from the front. */
+  segments: Segment[];
+  segmentBytes: number;
+  fsync: boolean;
+  stats: LogStats;
+  logger: LogLogger;
+  /** Called after each flush made records visible. */
+  onCommit(): void;
+}
+
+/** A flush stops taking queued appends past this many bytes, bounding its buffer and latency. */
+const MAX_FLUSH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Group commit: appends queue while a flush is in flight; the next flush writes every queued
+ * frame with one write per segment and one fdatasync, then resolves them all. Seqs are assigned
+ * at flush time, so a failed flush leaves no gap. A flush is all or nothing: if any write or sync
+ * fails, every file it touched is put back to its last durable length (new segments removed)
+ * before the next flush, so a reader or recovery never sees a frame whose append was rejected.
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private readonly arena = new FrameArena();
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  private broken: LogError | undefined;
+
+  constructor(
+    private readonly opts: GroupCommitOptions,
+    private handle: FileHandle,
+  ) {}
+
+  /** Queues framed records; resolves with the first one's seq once all are durable. */
+  enqueue(payloads: readonly Buffer[]): Promise<number> {
+    if (this.closed) return Promise.reject(new LogError("ERR_LOG_CLOSED", "the event log is closed"));
+    if (this.broken) return Promise.reject(this.broken);
+    // Framing here, not at flush time, captures the payload as it is now: the caller may reuse it.
+    const lengths: number[] = [];
+    const frames = this.arena.frame(payloads, lengths);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ frames, lengths, firstSeq: -1, resolve, reject });
+      // A microtask later, so that every append made in the same tick joins this flush.
+      this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    });
+  }
+
+  /** Refuses new appends, waits for queued ones, and closes the active file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await this.flushing;
+    await this.handle.close();
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const entries = this.take();
+      try {
+        if (this.broken) throw this.broken;
+        await this.flush(entries);
+        for (const e of entries) e.resolve(e.firstSeq);
+      } catch (err) {
+        for (const e of entries) e.reject(err);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private take(): Pending[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && bytes < MAX_FLUSH_BYTES) bytes += this.queue[n++]?.frames.length ?? 0;
+    return this.queue.splice(0, n);
+  }
+
+  private async flush(entries: Pending[]): Promise<void> {
+    const chunks = this.plan(entries);
+    try {
+      for (const chunk of chunks) await this.write(chunk);
+    } catch (err) {
+      await this.rollback(chunks);
+      throw err;
+    }
+    await this.commit(chunks);
+  }
+
+  /** Splits the queued frames into per-segment chunks, rolling before a frame would overflow one. */
+  private plan(entries: Pending[]): Chunk[] {
+    const active = this.active();
+    let chunk = newChunk(active.base, active, active.size, active.count);
+    const chunks = [chunk];
+    for (const entry of entries) {
+      entry.firstSeq = chunk.base + chunk.startCount + chunk.records;
+      let pieceStart = 0;
+      let at = 0;
+      for (const length of entry.lengths) {
+        const frame = FRAME_HEADER_BYTES + length;
+        const fill = chunk.startSize + chunk.bytes;
+        if (fill > 0 && fill + frame > this.opts.segmentBytes) {
+          if (at > pieceStart) pushPiece(chunk.pieces, entry.frames.subarray(pieceStart, at));
+          pieceStart = at;
+          chunk = newChunk(chunk.base + chunk.startCount + chunk.records, undefined, 0, 0);
+          chunks.push(chunk);
+        }
+        if ((chunk.startCount + chunk.records) % INDEX_INTERVAL === 0)
+          chunk.offsets.push(chunk.startSize + chunk.bytes);
+        chunk.records++;
+        chunk.bytes += frame;
+        at += frame;
+      }
+      if (at > pieceStart) pushPiece(chunk.pieces, entry.frames.subarray(pieceStart, at));
+    }
+    return chunks.filter((c) => c.records > 0);
+  }
+
+  private async write(chunk: Chunk): Promise<void> {
+    if (chunk.segment) {
+      chunk.handle = this.handle;
+    } else {
+      chunk.handle = await open(this.pathOf(chunk.base), "wx");
+      // The new file's directory entry must be durable before any record in it is acknowledged.
+      if (this.opts.fsync) await syncDir(this.opts.segmentsDir);
+    }
+    const buf = chunk.pieces.length === 1 && chunk.pieces[0] ? chunk.pieces[0] : Buffer.concat(chunk.pieces);
+    await writeFully(chunk.handle, buf, chunk.startSize);
+    if (this.opts.fsync) {
+      await chunk.handle.datasync();
+      this.opts.stats.fsyncs++;
+    }
+  }
+
+  /**
+   * Removes the segments this flush created (newest first), then truncates the one it extended.
+   * In that order, a crash part-way never leaves a segment whose records end before the next
+   * segment's base. If the rollback itself fails the log stops taking appends: reopening it
+   * recovers the tail by scanning.
+   */
+  private async rollback(chunks: Chunk[]): Promise<void> {
+    try {
+      const created = chunks.filter((c) => !c.segment && c.handle).reverse();
+      for (const c of created) {
+        await c.handle?.close();
+        await rm(this.pathOf(c.base), { force: true });
+      }
+      if (created.length > 0 && this.opts.fsync) await syncDir(this.opts.segmentsDir);
+      const first = chunks[0];
+      if (first?.segment) {
+        await this.handle.truncate(first.startSize);
+        if (this.opts.fsync) await this.handle.datasync();
+      }
+    } catch (err) {
+      this.broken = new LogError("ERR_LOG_BROKEN", "a failed append could not be rolled back", {
+        cause: err,
+      });
+      this.opts.logger.warn("event log: rollback after a failed append failed; appends are refused", {
+        error: String(err),
+      });
+    }
+  }
+
+  /** Makes the flushed records visible: extends segments, then wakes readers. */
+  private async commit(chunks: Chunk[]): Promise<void> {
+    const sealed: FileHandle[] = [];
+    for (const chunk of chunks) {
+      let segment = chunk.segment;
+      if (!segment) {
+        segment = new Segment(chunk.base, this.pathOf(chunk.base), 0, 0, new SparseIndex());
+        this.opts.segments.push(segment);
+        sealed.push(this.handle);
+        this.handle = chunk.handle as FileHandle;
+      }
+      segment.extend(chunk.records, chunk.bytes, chunk.offsets);
+      this.opts.stats.appends += chunk.records;
+      this.opts.stats.bytes += chunk.bytes;
+    }
+    this.opts.stats.flushes++;
+    this.opts.onCommit();
+    for (const h of sealed)
+      await h.close().catch((err) => this.opts.logger.warn("event log: close failed", { err }));
+  }
+
+  private active(): Segment {
+    const last = this.opts.segments.at(-1);
+    if (!last) throw new Error("event log has no active segment");
+    return last;
+  }
+
+  private pathOf(base: number): string {
+    return join(this.opts.segmentsDir, segmentFileName(base));
+  }
+}
+
+function newChunk(base: number, segment: Segment | undefined, startSize: number, startCount: number): Chunk {
+  return { segment, base, startSize, startCount, pieces: [], records: 0, bytes: 0, offsets: [] };
+}
+
+/** pwrite until done: a write to a regular file may still be short (e.g. at RLIMIT_FSIZE). */
+async function writeFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await handle.write(buf, done, buf.length - done, position + done);
+    if (bytesWritten === 0) throw new Error("write made no progress");
+    done += bytesWritten;
+  }
+}
