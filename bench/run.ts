@@ -6,6 +6,7 @@ import { cpus, totalmem } from "node:os";
  */
 const suites: Record<string, () => Promise<unknown>> = {
   log: async () => (await import("./log-bench.js")).benchLog(),
+  recorder: async () => (await import("./recorder-bench.js")).benchRecorder(),
   api: async () => (await import("./api-bench.js")).benchApi(),
   history: async () => (await import("./history-bench.js")).benchHistory(),
   s3: async () => (await import("./s3-bench.js")).benchS3(),

@@ -48,7 +48,25 @@ export function orderEvent(event: CloudTrailEvent): CloudTrailEvent {
   return out as CloudTrailEvent;
 }
 
-/** Compact JSON, the form CloudTrail uses in log files and CloudTrailEvent strings. */
-export function serializeEvent(event: CloudTrailEvent): string {
-  return JSON.stringify(orderEvent(event));
+/** Largest serialised size of a field; a larger value is replaced (see `serializeEvent`). */
+export type FieldCaps = Partial<Record<string, number>>;
+
+/**
+ * Compact JSON in CloudTrail's field order, the form CloudTrail uses in log files and
+ * CloudTrailEvent strings. A field whose JSON exceeds its cap is written as null and the record
+ * gets `"omitted": true`, as CloudTrail does for oversized fields (the event object is updated
+ * to match). The common case (a record smaller than the smallest cap) costs one stringify.
+ */
+export function serializeEvent(event: CloudTrailEvent, caps: FieldCaps = {}): string {
+  const json = JSON.stringify(orderEvent(event));
+  const smallest = Math.min(...(Object.values(caps) as number[]));
+  if (json.length <= smallest / 4 || Buffer.byteLength(json) <= smallest) return json;
+  for (const [field, cap] of Object.entries(caps)) {
+    const v = event[field];
+    if (v !== undefined && v !== null && Buffer.byteLength(JSON.stringify(v)) > (cap as number)) {
+      (event as Record<string, unknown>)[field] = null;
+      event.omitted = true;
+    }
+  }
+  return event.omitted ? JSON.stringify(orderEvent(event)) : json;
 }

@@ -1,4 +1,5 @@
-import type { CloudTrailEvent, JsonObject } from "../events/cloudtrail-event.js";
+import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
+import type { FieldCaps } from "../events/serialize-event.js";
 
 /** A record the recorder refuses; capture sources map it to their own wire error. */
 export class InvalidEventError extends Error {
@@ -20,13 +21,14 @@ const STRING_CAPS: Array<[keyof CloudTrailEvent, number]> = [
   ["errorMessage", KB],
   ["requestID", KB],
 ];
-const OBJECT_CAPS: Array<[keyof CloudTrailEvent, number]> = [
-  ["requestParameters", 100 * KB],
-  ["responseElements", 100 * KB],
-  ["serviceEventDetails", 100 * KB],
-  ["additionalEventData", 28 * KB],
-  ["edgeDeviceDetails", 28 * KB],
-];
+/** Serialised-size caps of object fields, applied by serializeEvent. */
+export const OBJECT_CAPS: FieldCaps = {
+  requestParameters: 100 * KB,
+  responseElements: 100 * KB,
+  serviceEventDetails: 100 * KB,
+  additionalEventData: 28 * KB,
+  edgeDeviceDetails: 28 * KB,
+};
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +36,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Checks a record from any capture source and caps oversized fields the way CloudTrail does:
  * "CloudTrail truncates a field if the field's contents exceeds the maximum field size" and
- * marks the record with `omitted: true`. Mutates and returns the event.
+ * marks the record with `omitted: true`. Mutates and returns the event. Object fields are
+ * capped while serialising (OBJECT_CAPS), so each is stringified only once.
  */
 export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
   require(TIME.test(event.eventTime), "eventTime", "eventTime must be YYYY-MM-DDTHH:MM:SSZ");
@@ -54,13 +57,6 @@ export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
     const v = event[field];
     if (typeof v === "string" && Buffer.byteLength(v) > cap) {
       (event as Record<string, unknown>)[field] = truncateUtf8(v, cap);
-      omitted = true;
-    }
-  }
-  for (const [field, cap] of OBJECT_CAPS) {
-    const v = event[field] as JsonObject | null | undefined;
-    if (v && Buffer.byteLength(JSON.stringify(v)) > cap) {
-      (event as Record<string, unknown>)[field] = null;
       omitted = true;
     }
   }

@@ -1,0 +1,136 @@
+/**
+ * Durable recorder throughput: full CloudTrail records going through the one path every
+ * capture source uses (fill, validate, cap, serialise in CloudTrail order, append with group
+ * commit), with 1,024 concurrent callers, next to raw write+fdatasync of the same bytes in
+ * batches of 256 measured in the same run. Target: >= 200,000 durable events/s.
+ */
+import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { EventLog } from "../src/log/index.js";
+import type { EventDraft } from "../src/recorder/event-sink.js";
+import { Recorder } from "../src/recorder/recorder.js";
+import { median, printTable } from "./support/stats.js";
+
+const RUN_MS = 2000;
+const CALLERS = 1024;
+
+function draft(i: number): EventDraft {
+  const user = `user${i % 200}`;
+  return {
+    userIdentity: {
+      type: "IAMUser",
+      principalId: "AIDAEXAMPLEEXAMPLE12",
+      arn: `arn:aws:iam::123456789012:user/${user}`,
+      accountId: "123456789012",
+      accessKeyId: "AKIAEXAMPLEEXAMPLE12",
+      userName: user,
+    },
+    eventSource: "ec2.amazonaws.com",
+    eventName: i % 3 === 0 ? "DescribeInstances" : "AuthorizeSecurityGroupIngress",
+    awsRegion: "us-east-1",
+    sourceIPAddress: "192.0.2.10",
+    userAgent: "aws-cli/2.13.5 Python/3.11.4 Linux/6.1 exe/x86_64 prompt/off command/ec2.describe-instances",
+    requestParameters: {
+      groupId: `sg-${(i % 9999).toString(16).padStart(8, "0")}`,
+      ipPermissions: { items: [] },
+    },
+    responseElements: null,
+    requestID: "9d478fc1-4f10-490f-a26b-000000000000",
+    readOnly: i % 3 === 0,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    eventCategory: "Management",
+  };
+}
+
+function rawBatched(dir: string, bytes: Buffer[], ms: number): number {
+  const fd = openSync(join(dir, "raw.dat"), "w");
+  const batch = Buffer.concat(bytes.slice(0, 256));
+  let events = 0;
+  const start = performance.now();
+  try {
+    while (performance.now() - start < ms) {
+      writeSync(fd, batch);
+      fdatasyncSync(fd);
+      events += 256;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return events / ((performance.now() - start) / 1000);
+}
+
+async function recorderBatches(dir: string, ms: number): Promise<number> {
+  const log = await EventLog.open({ dir: await mkdtemp(join(dir, "log-")) });
+  const recorder = new Recorder(log);
+  let events = 0;
+  const start = performance.now();
+  const deadline = start + ms;
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, c) => {
+      for (let i = c * 256; performance.now() < deadline; i += 1024) {
+        await recorder.recordBatch(Array.from({ length: 256 }, (_, k) => draft(i + k)));
+        events += 256;
+      }
+    }),
+  );
+  const rate = events / ((performance.now() - start) / 1000);
+  await log.close();
+  return rate;
+}
+
+async function recorderDurable(dir: string, ms: number): Promise<number> {
+  const log = await EventLog.open({ dir: await mkdtemp(join(dir, "log-")) });
+  const recorder = new Recorder(log);
+  let events = 0;
+  const start = performance.now();
+  const deadline = start + ms;
+  await Promise.all(
+    Array.from({ length: CALLERS }, async (_, c) => {
+      for (let i = c; performance.now() < deadline; i += CALLERS) {
+        await recorder.record(draft(i));
+        events++;
+      }
+    }),
+  );
+  const rate = events / ((performance.now() - start) / 1000);
+  await log.close();
+  return rate;
+}
+
+export async function benchRecorder(rounds = 3): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), "opentrail-bench-rec-"));
+  try {
+    const sample = new Recorder({ append: async () => 0 });
+    const bytes = Array.from({ length: 256 }, (_, i) => Buffer.from(sample.encode(draft(i)).json));
+    const avg = Math.round(bytes.reduce((s, b) => s + b.length, 0) / bytes.length);
+    const raw: number[] = [];
+    const rec: number[] = [];
+    const batched: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      raw.push(rawBatched(dir, bytes, RUN_MS));
+      rec.push(await recorderDurable(dir, RUN_MS));
+      batched.push(await recorderBatches(dir, RUN_MS));
+    }
+    const result = {
+      "record size (bytes)": avg,
+      "raw append+fdatasync, batches of 256 (events/s, median)": Math.round(median(raw)),
+      [`recorder, ${CALLERS} concurrent callers (durable events/s, median)`]: Math.round(median(rec)),
+      "recorder / raw": Number((median(rec) / median(raw)).toFixed(2)),
+      "recorder, 4 concurrent recordBatch(256) (durable events/s, median)": Math.round(median(batched)),
+      "recordBatch / raw": Number((median(batched) / median(raw)).toFixed(2)),
+      target: ">= 200,000 durable events/s",
+    };
+    printTable("Durable recorder", result);
+    return result;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await benchRecorder();
+}
