@@ -15,6 +15,12 @@ import { createEdge } from "./server/edge.js";
 import { dispatchJson } from "./server/json-service.js";
 import { dispatchQuery } from "./server/query-service.js";
 import type { ServiceEndpoint } from "./server/service-endpoint.js";
+import {
+  cloudTrailBucketPolicyCheck,
+  createTrailsService,
+  defaultTrailRegions,
+  type TrailsService,
+} from "./trails/index.js";
 
 export interface OpenTrail {
   url: string;
@@ -25,6 +31,7 @@ export interface OpenTrail {
   history: HistoryIndex;
   identities: IdentityStore;
   s3: S3Service;
+  trails: TrailsService;
   /** True when this start created the default account and admin key pair. */
   createdCredentials: boolean;
   /** Drains in-flight requests, checkpoints consumers, closes files, releases the lock. */
@@ -67,7 +74,21 @@ export async function startOpenTrail(
     });
     cleanup.splice(1, 0, () => s3.close());
     const sts = createStsService(identities);
-    const cloudtrail = createCloudTrailApi({ ...createHistoryService(history) });
+    const trails = createTrailsService({
+      dataDir: config.dataDir,
+      regions: defaultTrailRegions(config.region),
+      store: s3.store,
+      checkBucketPolicy: cloudTrailBucketPolicyCheck((bucket, request) =>
+        s3.authorizeBucketAccess(bucket, request),
+      ),
+      deliveryIntervalSeconds: config.deliveryIntervalSeconds,
+      digestIntervalSeconds: config.digestIntervalSeconds,
+      logger,
+    });
+    trails.start(log);
+    // First in line at shutdown: delivery flushes into the store and reads the log.
+    cleanup.unshift(() => trails.stop());
+    const cloudtrail = createCloudTrailApi({ ...createHistoryService(history), ...trails.handlers });
     const services: Record<string, ServiceEndpoint> = {
       cloudtrail: {
         format: "json",
@@ -112,6 +133,7 @@ export async function startOpenTrail(
       history,
       identities,
       s3,
+      trails,
       createdCredentials: identities.created,
       stop: async () => {
         await closeServer(server);

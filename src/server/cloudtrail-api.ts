@@ -11,10 +11,6 @@ export const cloudTrailModel = loadServiceModel("cloudtrail-2013-11-01");
  * when the issue that builds it lands; start-up fails if one is in neither place.
  */
 export const NOT_YET_IMPLEMENTED = [
-  // Trails (issue: Trails)
-  "CreateTrail", "UpdateTrail", "DeleteTrail", "GetTrail", "DescribeTrails", "ListTrails", "GetTrailStatus",
-  "StartLogging", "StopLogging", "PutEventSelectors", "GetEventSelectors", "ListPublicKeys",
-  "AddTags", "RemoveTags", "ListTags",
   // Insights
   "PutInsightSelectors", "GetInsightSelectors", "ListInsightsData", "ListInsightsMetricData",
   "PutEventConfiguration", "GetEventConfiguration",

@@ -1,0 +1,17 @@
+export { type BucketAuthorizer, cloudTrailBucketPolicyCheck } from "./bucket-policy.js";
+export type {
+  BucketPolicyCheck,
+  BucketPolicyRequest,
+  PutObjectOptions,
+  TrailBucketStore,
+} from "./bucket-store.js";
+export { digestStringToSign } from "./digest/digest-file.js";
+export { compileSelectors, type EventPredicate } from "./selectors/index.js";
+export {
+  createTrailsService,
+  defaultTrailRegions,
+  type TrailsHandlers,
+  type TrailsService,
+  type TrailsServiceDeps,
+} from "./trails-service.js";
+export * from "./validate/index.js";

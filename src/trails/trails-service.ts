@@ -1,0 +1,178 @@
+import { join } from "node:path";
+import type { Logger } from "../config/logger.js";
+import type { EventLog } from "../log/index.js";
+import type { BucketPolicyCheck, TrailBucketStore } from "./bucket-store.js";
+import { consumerName, TrailDelivery } from "./delivery/trail-delivery.js";
+import { DigestWriter } from "./digest/digest-writer.js";
+import { selectorHandlers } from "./selector-handlers.js";
+import { DEFAULT_KEY_VALIDITY_MS, SigningKeyStore } from "./signing-keys.js";
+import { tagHandlers } from "./tag-handlers.js";
+import { trailWriteHandlers } from "./trail-handlers.js";
+import { trailReadHandlers } from "./trail-read-handlers.js";
+import { type TrailEntry, TrailRegistry } from "./trail-registry.js";
+import { TrailStore } from "./trail-store.js";
+import type { TrailsRuntime } from "./trails-runtime.js";
+
+export interface TrailsServiceDeps {
+  /** Trails keep `<dataDir>/trails/trails.db` and `<dataDir>/trails/keys/<region>/` here. */
+  dataDir: string;
+  /** Regions a multi-Region trail covers (shadow trails, trail limits, digest chains). */
+  regions: string[];
+  /** Where buckets live (the built-in store or external S3). */
+  store: TrailBucketStore;
+  checkBucketPolicy: BucketPolicyCheck;
+  deliveryIntervalSeconds: number;
+  digestIntervalSeconds: number;
+  clock?: () => Date;
+  logger: Logger;
+  /** Signing key lifetime before rotation (default 30 days, as AWS's keys). */
+  keyValiditySeconds?: number;
+  /** A log file batch is cut at this many log records or payload bytes (default 20,000 / 32 MiB). */
+  maxFileRecords?: number;
+  maxFileBytes?: number;
+}
+
+export type TrailsHandlers = ReturnType<typeof trailWriteHandlers> &
+  ReturnType<typeof trailReadHandlers> &
+  ReturnType<typeof selectorHandlers> &
+  ReturnType<typeof tagHandlers>;
+
+export interface TrailsService {
+  handlers: TrailsHandlers;
+  /** Starts one delivery consumer per trail and the digest timer. Call before serving requests. */
+  start(log: EventLog): void;
+  /** Flushes what each trail has batched, stops consumers and timers, closes the database. */
+  stop(): Promise<void>;
+  /** Resolves once the trail has delivered every event appended before `seq` (tests, benchmarks). */
+  caughtUp(trailArn: string, seq: number): Promise<void>;
+  /** Runs one digest round now instead of waiting for the timer (tests). */
+  runDigests(): Promise<void>;
+}
+
+/**
+ * The trails concept: the trail API, a log consumer per trail delivering CloudTrail log files,
+ * and the digest chains. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trails.html
+ */
+export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
+  const now = () => (deps.clock ? deps.clock().getTime() : Date.now());
+  const store = new TrailStore(join(deps.dataDir, "trails", "trails.db"));
+  const registry = new TrailRegistry(store);
+  const keys = SigningKeyStore.open(
+    join(deps.dataDir, "trails", "keys"),
+    (deps.keyValiditySeconds ?? DEFAULT_KEY_VALIDITY_MS / 1000) * 1000,
+  );
+  const deliveries = new Map<string, TrailDelivery>();
+  const digestIntervalMs = deps.digestIntervalSeconds * 1000;
+  const digests = new DigestWriter({
+    store,
+    buckets: deps.store,
+    checkBucketPolicy: deps.checkBucketPolicy,
+    keys,
+    regions: deps.regions,
+    intervalMs: digestIntervalMs,
+    now,
+    logger: deps.logger,
+  });
+  let log: EventLog | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const requireLog = (): EventLog => {
+    if (!log) throw new Error("the trails service is not started");
+    return log;
+  };
+
+  const startDelivery = (entry: TrailEntry): void => {
+    const id = entry.record.config.id;
+    const delivery = new TrailDelivery({
+      trailId: id,
+      log: requireLog(),
+      store,
+      buckets: deps.store,
+      checkBucketPolicy: deps.checkBucketPolicy,
+      epochs: entry.epochs,
+      record: () => registry.get(id)?.record,
+      now,
+      logger: deps.logger,
+      intervalMs: deps.deliveryIntervalSeconds * 1000,
+      maxRecords: deps.maxFileRecords ?? 20_000,
+      maxBytes: deps.maxFileBytes ?? 32 * 1024 * 1024,
+    });
+    deliveries.set(id, delivery);
+    delivery.start();
+  };
+
+  const rt: TrailsRuntime = {
+    registry,
+    buckets: deps.store,
+    checkBucketPolicy: deps.checkBucketPolicy,
+    keys,
+    regions: deps.regions,
+    now,
+    logEnd: () => requireLog().endSeq,
+    created: startDelivery,
+    deleting: async (entry) => {
+      const id = entry.record.config.id;
+      const delivery = deliveries.get(id);
+      deliveries.delete(id);
+      await delivery?.stop({ discard: true });
+      await requireLog().dropConsumer(consumerName(id));
+    },
+  };
+
+  const digestRound = async (): Promise<void> => {
+    for (const entry of registry.all()) {
+      const delivery = deliveries.get(entry.record.config.id);
+      if (!delivery || stopped) continue;
+      try {
+        await digests.tick(entry, delivery);
+      } catch (err) {
+        deps.logger.error("digest round failed", { trail: entry.record.config.arn, error: String(err) });
+      }
+    }
+  };
+  const runDigests = (): Promise<void> => {
+    round = round.then(digestRound);
+    return round;
+  };
+
+  return {
+    handlers: {
+      ...trailWriteHandlers(rt),
+      ...trailReadHandlers(rt),
+      ...selectorHandlers(rt),
+      ...tagHandlers(rt),
+    },
+    start(eventLog) {
+      if (log) throw new Error("the trails service is already started");
+      log = eventLog;
+      for (const entry of registry.all()) startDelivery(entry);
+      timer = setInterval(() => void runDigests(), Math.max(50, Math.min(1000, digestIntervalMs / 4)));
+      timer.unref();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await round;
+      await Promise.all([...deliveries.values()].map((d) => d.stop()));
+      deliveries.clear();
+      store.close();
+    },
+    caughtUp(trailArn, seq) {
+      const entry = registry.byArn(trailArn);
+      const delivery = entry && deliveries.get(entry.record.config.id);
+      if (!delivery) return Promise.reject(new Error(`no trail ${trailArn}`));
+      // Delivery timers are unref'd; a caller waiting here keeps the process alive meanwhile.
+      const keepAlive = setInterval(() => {}, 1000);
+      return delivery.caughtUp(seq).finally(() => clearInterval(keepAlive));
+    },
+    runDigests,
+  };
+}
+
+/** Regions a multi-Region trail covers by default: the server's Region and a few common ones. */
+export function defaultTrailRegions(region: string): string[] {
+  return [...new Set([region, "us-east-1", "us-east-2", "us-west-2", "eu-west-1"])];
+}
