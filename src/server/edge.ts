@@ -4,7 +4,7 @@ import type { Logger } from "../config/logger.js";
 import type { Principal } from "../iam/principal.js";
 import { AwsError, CommonErrors } from "../protocol/errors.js";
 import { signingScope, verifySigV4 } from "../protocol/sigv4.js";
-import { sourceIPAddress } from "./client-address.js";
+import { sourceIPAddress, type TrustedProxies } from "./client-address.js";
 import type { RawRequest, RawResponse } from "./raw-http.js";
 import { readBody } from "./read-body.js";
 import type { RequestContext } from "./request-context.js";
@@ -23,7 +23,11 @@ export interface EdgeOptions {
   logger: Logger;
   health(): Record<string, unknown>;
   clock?: () => Date;
+  /** Peers whose X-Forwarded-For is believed (reverse proxies in front of OpenTrail). */
+  trustedProxies?: TrustedProxies;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The HTTP edge: routes each request by its SigV4 signing name, verifies the signature, and
@@ -62,42 +66,74 @@ async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string
   const scope = signingScope(headers, url.searchParams);
   const service = scope ? opts.services[scope.service] : undefined;
   const format: WireFormat = service?.format ?? guessFormat(req, headers);
+  const raw: RawRequest = {
+    method: req.method ?? "GET",
+    rawPath: (req.url ?? "/").split("?")[0] ?? "/",
+    query: url.searchParams,
+    headers,
+    body: EMPTY,
+  };
+  // A streaming endpoint (the audit gateway) takes large bodies unread; the signature then
+  // covers the declared payload hash and the endpoint checks a hex hash while it streams.
+  const streaming = service?.streamsBody?.(raw) ?? false;
+  const now = opts.clock?.() ?? new Date();
+  const sourceIp = sourceIPAddress(req, opts.trustedProxies);
+  let ctx: RequestContext;
+  let endpoint: ServiceEndpoint;
   try {
     if (!scope) throw CommonErrors.missingAuthenticationToken();
     if (!service)
       throw new AwsError(
         "UnknownServiceException",
-        `OpenTrail does not serve the service '${scope.service}'.`,
+        `OpenTrail does not serve the service '${scope.service}' and no upstream is configured for it (opentrail serve --upstream ${scope.service}=URL).`,
         400,
       );
-    const rawPath = (req.url ?? "/").split("?")[0] ?? "/";
-    const raw: RawRequest = {
-      method: req.method ?? "GET",
-      rawPath,
-      query: url.searchParams,
-      headers,
-      body: await readBody(req, service.maxBodyBytes),
-    };
-    const now = opts.clock?.() ?? new Date();
+    endpoint = service;
+    if (streaming) raw.stream = req;
+    else raw.body = await readBody(req, service.maxBodyBytes);
     const creds = opts.identities.lookupAccessKey(scope.accessKeyId);
     const verified = await verifySigV4(raw, (id) => opts.identities.lookupAccessKey(id), {
       now,
       maxSkewMs: service.clockSkewSeconds * 1000,
       uriEscapePath: service.uriEscapePath,
+      deferPayloadCheck: streaming,
     });
     const principal = creds?.principal;
     if (!principal) throw CommonErrors.unrecognizedClient();
-    const ctx: RequestContext = {
+    ctx = {
       requestId,
       principal,
       region: verified.region,
       service: verified.service,
-      sourceIPAddress: sourceIPAddress(req),
+      sourceIPAddress: sourceIp,
       userAgent: headers["user-agent"] ?? "",
       receivedAt: now,
       host: headers.host,
     };
-    return await service.handle(raw, ctx);
+  } catch (e) {
+    if (!(e instanceof AwsError)) throw e;
+    if (scope && service?.rejected) {
+      await service
+        .rejected(raw, {
+          requestId,
+          error: e,
+          accessKeyId: scope.accessKeyId,
+          region: scope.region,
+          principal: opts.identities.lookupAccessKey(scope.accessKeyId)?.principal,
+          sourceIPAddress: sourceIp,
+          userAgent: headers["user-agent"] ?? "",
+          receivedAt: now,
+          host: headers.host,
+        })
+        .catch((err) => opts.logger.error("refused call not recorded", { requestId, error: String(err) }));
+    }
+    const refused = errorResponse(format, e, requestId);
+    // An unread streamed body is not drained: the connection is closed instead.
+    if (streaming) refused.headers.connection = "close";
+    return refused;
+  }
+  try {
+    return await endpoint.handle(raw, ctx);
   } catch (e) {
     if (e instanceof AwsError) return errorResponse(format, e, requestId);
     throw e;

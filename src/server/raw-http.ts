@@ -12,6 +12,11 @@ export interface RawRequest {
   /** Lower-cased header names; repeated headers joined with ",". */
   headers: Record<string, string>;
   body: Buffer;
+  /**
+   * Set instead of `body` for endpoints that stream (ServiceEndpoint.streamsBody): the unread
+   * request body. Its signature covered the declared x-amz-content-sha256 only.
+   */
+  stream?: Readable;
 }
 
 export interface RawResponse {
