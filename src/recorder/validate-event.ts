@@ -46,7 +46,12 @@ export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
   require(nonEmpty(event.awsRegion), "awsRegion", "awsRegion is required");
   require(nonEmpty(event.eventType), "eventType", "eventType is required");
   require(nonEmpty(event.eventCategory), "eventCategory", "eventCategory is required");
-  if (event.eventCategory !== "Insight") {
+  // Insights events and ActivityAuditLog events (PutAuditEvents, whose caller, source and name
+  // live under eventData) have no top-level eventSource, eventName or userIdentity.
+  if (event.eventCategory === "ActivityAuditLog") {
+    require(typeof event.eventData === "object" &&
+      event.eventData !== null, "eventData", "eventData is required");
+  } else if (event.eventCategory !== "Insight") {
     require(nonEmpty(event.eventSource), "eventSource", "eventSource is required");
     require(nonEmpty(event.eventName), "eventName", "eventName is required");
     require(typeof event.userIdentity === "object" &&

@@ -1,0 +1,203 @@
+/**
+ * CloudTrail Lake benchmark, with two same-run baselines.
+ *   ingest:  N generated management events recorded through the recorder into the event log
+ *            while two event data stores (all management events; write calls only) turn them
+ *            into Parquet; events/s until both stores have caught up (target ≥ 100,000/s).
+ *   size:    the stores' Parquet bytes per event vs the same events as gzip CloudTrail log
+ *            files (target ≤ 30 %), and vs one well-written Parquet file.
+ *   queries: five investigations through StartQuery/GetQueryResults (HTTP, SigV4, sandbox)
+ *            next to DuckDB over the gzip log files (what a user without Lake does) and DuckDB
+ *            over one well-written Parquet file (the limit). Targets: ≥ 100x faster than gzip
+ *            JSON and within 2x of bare Parquet.
+ * N = LAKE_BENCH_EVENTS (default 10,000,000). Run alone with `node --import tsx bench/lake-bench.ts`.
+ */
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudtrail";
+import type { CloudTrailEvent } from "../src/events/cloudtrail-event.js";
+import { serializeEvent } from "../src/events/serialize-event.js";
+import { EVENT_COLUMNS } from "../src/lake/storage/event-schema.js";
+import type { EventDraft } from "../src/recorder/event-sink.js";
+import { ADMIN } from "../src/test-support/fixtures.js";
+import { cloudTrailClient, startTestServer } from "../src/test-support/server.js";
+import { createEventGenerator } from "./support/event-generator.js";
+import { median, printTable } from "./support/stats.js";
+
+const gzipAsync = promisify(gzip);
+const DAY = 86_400_000;
+const START = Date.parse("2024-03-01T00:00:00Z");
+const SPAN_DAYS = 60;
+const RECORDS_PER_FILE = 2000;
+
+export async function benchLake(events = Number(process.env.LAKE_BENCH_EVENTS ?? 10_000_000)) {
+  const server = await startTestServer({ OPENTRAIL_LAKE_QUERY_TIMEOUT: "3600" });
+  const ct = cloudTrailClient(server.url);
+  const work = join(server.dir.path, "bench");
+  const gzDir = join(work, "gz");
+  await mkdir(gzDir, { recursive: true });
+  try {
+    const all = await createStore(ct, "bench-all", undefined);
+    const writes = await createStore(ct, "bench-writes", [
+      {
+        FieldSelectors: [
+          { Field: "eventCategory", Equals: ["Management"] },
+          { Field: "readOnly", Equals: ["false"] },
+        ],
+      },
+    ]);
+    // Ingest: record through the recorder (durable log) while the stores write Parquet.
+    const gen = createEventGenerator({
+      count: events,
+      start: new Date(START),
+      end: new Date(START + SPAN_DAYS * DAY),
+      accounts: [ADMIN.accountId],
+    });
+    let gzBytes = 0;
+    let sampleArn = "";
+    const t0 = performance.now();
+    let pending: Promise<unknown> = Promise.resolve();
+    for (let done = 0, file = 0; done < events; file++) {
+      const batch: CloudTrailEvent[] = [];
+      for (let i = 0; i < RECORDS_PER_FILE && done < events; i++, done++) batch.push(gen.next());
+      if (!sampleArn && done > events / 2) sampleArn = String(batch[0]?.userIdentity?.arn ?? "");
+      await pending;
+      pending = server.app.recorder.recordBatch(batch as unknown as EventDraft[]);
+      // The baseline's input: the same records as CloudTrail log files (not timed).
+      const body = await gzipAsync(`{"Records":[${batch.map((e) => serializeEvent(e)).join(",")}]}`);
+      gzBytes += body.length;
+      await writeFile(join(gzDir, `f${String(file).padStart(6, "0")}.json.gz`), body);
+    }
+    await pending;
+    const appended = performance.now();
+    await server.app.lake.caughtUp(all.id, server.app.log.endSeq);
+    await server.app.lake.caughtUp(writes.id, server.app.log.endSeq);
+    await server.app.lake.maintain();
+    const ingested = performance.now();
+    const storeBytes = sumBytes(server.app.lake.runtime.stores.get(all.id)?.files.list ?? []);
+
+    // The limit: one well-written Parquet file per store, written by DuckDB from the stores.
+    const writer = server.app.lake.runtime.writer;
+    const onePath = join(work, "all.parquet");
+    const oneWritesPath = join(work, "writes.parquet");
+    const storeFiles = (id: string) =>
+      (server.app.lake.runtime.stores.get(id)?.files.list ?? []).map(
+        (f) => `'${join(server.app.lake.runtime.stores.get(id)?.files.dir as string, f.path)}'`,
+      );
+    for (const [id, path] of [
+      [all.id, onePath],
+      [writes.id, oneWritesPath],
+    ] as const) {
+      await writer.run(`COPY (SELECT * FROM read_parquet([${storeFiles(id).join(",")}], hive_partitioning = false) ORDER BY eventTime)
+        TO '${path}' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2, ROW_GROUP_SIZE 245760)`);
+    }
+    const oneBytes = (await stat(onePath)).size;
+
+    const day = new Date(START + 20 * DAY).toISOString().slice(0, 10);
+    const next = new Date(START + 21 * DAY).toISOString().slice(0, 10);
+    const from = new Date(START + 10 * DAY).toISOString().slice(0, 10);
+    const to = new Date(START + 40 * DAY).toISOString().slice(0, 10);
+    const queries: Array<[string, (a: string, b: string) => string]> = [
+      [
+        "count by eventName, one day",
+        (a) =>
+          `SELECT eventName, count(*) AS n FROM ${a} WHERE eventTime >= '${day} 00:00:00' AND eventTime < '${next} 00:00:00' GROUP BY eventName ORDER BY n DESC`,
+      ],
+      [
+        "top error-producing users",
+        (a) =>
+          `SELECT userIdentity.arn, count(*) AS errors FROM ${a} WHERE errorCode IS NOT NULL GROUP BY userIdentity.arn ORDER BY errors DESC LIMIT 10`,
+      ],
+      [
+        "one ARN's calls, 30 days",
+        (a) =>
+          `SELECT eventTime, eventName, sourceIPAddress FROM ${a} WHERE userIdentity.arn = '${sampleArn}' AND eventTime >= '${from} 00:00:00' AND eventTime < '${to} 00:00:00'`,
+      ],
+      [
+        "LIKE scan over userAgent",
+        (a) => `SELECT count(*) AS n FROM ${a} WHERE userAgent LIKE '%Boto3/1.28%'`,
+      ],
+      [
+        "join of two stores",
+        (a, b) =>
+          `SELECT x.userIdentity.arn, count(*) AS n FROM ${a} x JOIN ${b} y ON x.eventID = y.eventID WHERE x.eventTime >= '${from} 00:00:00' GROUP BY 1 ORDER BY n DESC LIMIT 10`,
+      ],
+    ];
+
+    const recordsType = `STRUCT(${EVENT_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})[]`;
+    await writer.run(`CREATE OR REPLACE VIEW gz_all AS SELECT r.* FROM (SELECT unnest(Records) AS r
+      FROM read_json('${gzDir}/*.json.gz', format = 'auto', maximum_object_size = 67108864, columns = {Records: '${recordsType}'}))`);
+    await writer.run("CREATE OR REPLACE VIEW gz_writes AS SELECT * FROM gz_all WHERE readOnly = false");
+    await writer.run(`CREATE OR REPLACE VIEW pq_all AS SELECT * FROM read_parquet('${onePath}')`);
+    await writer.run(`CREATE OR REPLACE VIEW pq_writes AS SELECT * FROM read_parquet('${oneWritesPath}')`);
+
+    const rows: Record<string, string> = {};
+    const ratios: number[] = [];
+    for (const [name, sql] of queries) {
+      const lake = await timeRuns(3, () => lakeQuery(ct, sql(all.id, writes.id)));
+      const bare = await timeRuns(3, () => writer.run(sql("pq_all", "pq_writes")));
+      process.stderr.write(`  ${name}: lake ${fmt(lake)}, bare ${fmt(bare)}; gzip JSON...\n`);
+      const gz = await timeRuns(1, () => writer.run(sql("gz_all", "gz_writes")));
+      rows[name] =
+        `lake ${fmt(lake)} | bare Parquet ${fmt(bare)} (${(lake / bare).toFixed(1)}x) | gzip JSON ${fmt(gz)} (${Math.round(gz / lake)}x faster)`;
+      ratios.push(lake / bare);
+    }
+    printTable(`Lake: ${events.toLocaleString("en-US")} events, ${SPAN_DAYS} days`, {
+      "ingest (record + 2 stores)": `${Math.round(events / ((ingested - t0) / 1000)).toLocaleString("en-US")} events/s (recording alone ${Math.round(events / ((appended - t0) / 1000)).toLocaleString("en-US")}/s)`,
+      "store Parquet": `${(storeBytes / events).toFixed(1)} bytes/event, ${pct(storeBytes, gzBytes)} of gzip JSON (${(gzBytes / events).toFixed(1)} B/event)`,
+      "one well-written Parquet": `${(oneBytes / events).toFixed(1)} bytes/event, ${pct(oneBytes, gzBytes)} of gzip JSON`,
+      ...rows,
+    });
+    return { events, storeBytes, gzBytes, oneBytes, ratios };
+  } finally {
+    await server.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function createStore(ct: ReturnType<typeof cloudTrailClient>, name: string, selectors: unknown) {
+  const { CreateEventDataStoreCommand } = await import("@aws-sdk/client-cloudtrail");
+  const out = await ct.send(
+    new CreateEventDataStoreCommand({
+      Name: name,
+      RetentionPeriod: 3653,
+      TerminationProtectionEnabled: false,
+      AdvancedEventSelectors: selectors as never,
+    }),
+  );
+  return { id: (out.EventDataStoreArn ?? "").split("/")[1] as string };
+}
+
+/** StartQuery, then GetQueryResults until the query settles and every page is read. */
+async function lakeQuery(ct: ReturnType<typeof cloudTrailClient>, sql: string): Promise<void> {
+  const { QueryId } = await ct.send(new StartQueryCommand({ QueryStatement: sql }));
+  let token: string | undefined;
+  for (;;) {
+    const page = await ct.send(new GetQueryResultsCommand({ QueryId, NextToken: token }));
+    if (page.QueryStatus === "QUEUED" || page.QueryStatus === "RUNNING") {
+      await new Promise((r) => setTimeout(r, 2));
+      continue;
+    }
+    if (page.QueryStatus !== "FINISHED") throw new Error(`${page.QueryStatus}: ${page.ErrorMessage}`);
+    token = page.NextToken;
+    if (!token) return;
+  }
+}
+
+async function timeRuns(n: number, fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return median(samples);
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
+const sumBytes = (files: ReadonlyArray<{ bytes: number }>) => files.reduce((s, f) => s + f.bytes, 0);
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await benchLake();

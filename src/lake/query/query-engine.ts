@@ -1,0 +1,251 @@
+import { mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Logger } from "../../config/logger.js";
+import type { LakeDb } from "../lake-db.js";
+import type { CheckedStatement } from "../sql/statement-check.js";
+import { emptyEventsSql } from "../storage/event-schema.js";
+import { list, tsLit } from "../storage/parquet-writer.js";
+import type { FileLease, StoreFiles } from "../storage/store-files.js";
+import { formatValue } from "./format-value.js";
+import { ACTIVE_STATUSES, type QueryRecord, RESULT_RETENTION_MS } from "./query-model.js";
+import { resultColumnNames } from "./result-columns.js";
+import { ResultWriter } from "./result-file.js";
+import type { SandboxPool } from "./sandbox.js";
+
+/** A store a query reads, resolved and authorised when the query was submitted. */
+export interface QueryStore {
+  id: string;
+  files: StoreFiles;
+  /** Events before this are past the store's retention and invisible even if not yet deleted. */
+  cutoff: Date;
+}
+
+export interface QueryJob {
+  record: QueryRecord;
+  /** The statement to run (store IDs quoted), already checked. */
+  sql: string;
+  checked: CheckedStatement;
+  stores: QueryStore[];
+}
+
+export interface QueryEngineDeps {
+  db: LakeDb;
+  sandbox: SandboxPool;
+  resultsDir: string;
+  timeoutMs: number;
+  /** Queries executing at once; the rest wait QUEUED (the machine has few cores). */
+  maxRunning: number;
+  now: () => number;
+  logger: Logger;
+  /** Writes a finished query's results to its DeliveryS3Uri. */
+  deliver?: (record: QueryRecord, resultPath: string) => Promise<QueryRecord["deliveryStatus"]>;
+}
+
+interface Running {
+  conn?: DuckDBConnection;
+  cancelled: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * Runs Lake queries: QUEUED until a slot is free, RUNNING in the account's sandbox with a view
+ * per event data store over the files leased for the query, then FINISHED, FAILED, CANCELLED
+ * (CancelQuery interrupts DuckDB) or TIMED_OUT (the time limit interrupts it; rows already
+ * produced stay readable, as Lake's partial results). Records and results persist for seven
+ * days.
+ */
+export class QueryEngine {
+  private readonly records = new Map<string, QueryRecord>();
+  private readonly queue: QueryJob[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly done = new Map<string, Array<() => void>>();
+
+  constructor(private readonly deps: QueryEngineDeps) {
+    mkdirSync(deps.resultsDir, { recursive: true });
+    for (const r of deps.db.loadRecords<QueryRecord>("queries")) {
+      // A query interrupted by a restart cannot resume: its connection is gone.
+      if (ACTIVE_STATUSES.has(r.status)) {
+        r.status = "FAILED";
+        r.errorMessage = "The query was interrupted by a server restart.";
+        this.save(r);
+      }
+      this.records.set(r.id, r);
+    }
+  }
+
+  get(id: string): QueryRecord | undefined {
+    return this.records.get(id);
+  }
+
+  all(): QueryRecord[] {
+    return [...this.records.values()];
+  }
+
+  activeCount(accountId: string): number {
+    return this.all().filter((r) => r.accountId === accountId && ACTIVE_STATUSES.has(r.status)).length;
+  }
+
+  resultPath(id: string): string {
+    return join(this.deps.resultsDir, `${id}.jsonl`);
+  }
+
+  submit(job: QueryJob): void {
+    this.records.set(job.record.id, job.record);
+    this.save(job.record);
+    this.queue.push(job);
+    this.pump();
+  }
+
+  /** Resolves when the query has left QUEUED/RUNNING (tests, the CLI's wait). */
+  settled(id: string): Promise<void> {
+    const r = this.records.get(id);
+    if (!r || !ACTIVE_STATUSES.has(r.status)) return Promise.resolve();
+    return new Promise((resolve) => this.done.set(id, [...(this.done.get(id) ?? []), resolve]));
+  }
+
+  cancel(record: QueryRecord): void {
+    const queued = this.queue.findIndex((j) => j.record.id === record.id);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.finish(record, "CANCELLED");
+      return;
+    }
+    const run = this.running.get(record.id);
+    if (run) {
+      run.cancelled = true;
+      run.conn?.interrupt();
+    }
+  }
+
+  /** Deletes queries (and results) older than seven days. */
+  async purge(): Promise<void> {
+    const horizon = this.deps.now() - RESULT_RETENTION_MS;
+    for (const r of this.all()) {
+      if (ACTIVE_STATUSES.has(r.status) || (r.endedAt ?? r.createdAt) >= horizon) continue;
+      this.records.delete(r.id);
+      this.deps.db.deleteRecord("queries", r.id);
+      await rm(this.resultPath(r.id), { force: true });
+    }
+  }
+
+  /** Interrupts running queries and waits for them to settle. */
+  async stop(): Promise<void> {
+    for (const job of this.queue.splice(0)) this.finish(job.record, "CANCELLED");
+    const ids = [...this.running.keys()];
+    for (const run of this.running.values()) {
+      run.cancelled = true;
+      run.conn?.interrupt();
+    }
+    await Promise.all(ids.map((id) => this.settled(id)));
+  }
+
+  private pump(): void {
+    while (this.running.size < this.deps.maxRunning && this.queue.length > 0) {
+      const job = this.queue.shift() as QueryJob;
+      const run: Running = { cancelled: false, timedOut: false };
+      this.running.set(job.record.id, run);
+      void this.execute(job, run).catch((err) => {
+        this.deps.logger.error("query engine failure", { queryId: job.record.id, error: String(err) });
+      });
+    }
+  }
+
+  private async execute(job: QueryJob, run: Running): Promise<void> {
+    const { record } = job;
+    const started = this.deps.now();
+    record.status = "RUNNING";
+    this.save(record);
+    const leases: FileLease[] = [];
+    const timer = setTimeout(() => {
+      run.timedOut = true;
+      run.conn?.interrupt();
+    }, this.deps.timeoutMs);
+    timer.unref();
+    let writer: ResultWriter | undefined;
+    try {
+      const conn = await this.deps.sandbox.connect(record.accountId);
+      run.conn = conn;
+      try {
+        for (const store of job.stores) {
+          const lease = store.files.lease();
+          leases.push(lease);
+          record.eventsScanned += lease.rows;
+          record.bytesScanned += lease.bytes;
+          await conn.run(`CREATE OR REPLACE TEMP VIEW "${store.id}" AS ${storeView(lease, store.cutoff)}`);
+        }
+        if (run.cancelled || run.timedOut) throw new Error("interrupted before start");
+        const result = await conn.stream(job.sql);
+        record.columns = resultColumnNames(result.columnNames(), job.checked.selectList);
+        writer = await ResultWriter.create(this.resultPath(record.id));
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          await writer.append(chunk.getRows().map((row) => row.map(formatValue)));
+        }
+        this.collect(record, writer, started);
+        this.finish(record, "FINISHED");
+      } finally {
+        conn.closeSync();
+      }
+    } catch (err) {
+      if (writer) this.collect(record, writer, started);
+      else record.executionMs = this.deps.now() - started;
+      if (run.cancelled) this.finish(record, "CANCELLED");
+      else if (run.timedOut) {
+        record.errorMessage = `The query exceeded the time limit of ${Math.round(this.deps.timeoutMs / 1000)} seconds.`;
+        this.finish(record, "TIMED_OUT");
+      } else {
+        record.errorMessage = queryErrorMessage(err);
+        this.finish(record, "FAILED");
+      }
+    } finally {
+      clearTimeout(timer);
+      for (const lease of leases) lease.release();
+      this.running.delete(record.id);
+      this.pump();
+    }
+    if ((record.status as string) === "FINISHED" && record.deliveryS3Uri && this.deps.deliver) {
+      record.deliveryStatus = await this.deps.deliver(record, this.resultPath(record.id));
+      this.save(record);
+    }
+  }
+
+  private collect(record: QueryRecord, writer: ResultWriter, started: number): void {
+    record.resultsCount = writer.count;
+    record.offsets = writer.offsets;
+    record.executionMs = this.deps.now() - started;
+  }
+
+  private finish(record: QueryRecord, status: QueryRecord["status"]): void {
+    record.status = status;
+    record.endedAt = this.deps.now();
+    if (record.deliveryS3Uri && status !== "FINISHED") record.deliveryStatus = "CANCELLED";
+    this.save(record);
+    for (const resolve of this.done.get(record.id) ?? []) resolve();
+    this.done.delete(record.id);
+  }
+
+  private save(record: QueryRecord): void {
+    this.deps.db.putRecord("queries", record.id, record, record.createdAt);
+  }
+}
+
+/** The relation a store's ID names inside a query: its leased files, minus expired events. */
+function storeView(lease: FileLease, cutoff: Date): string {
+  const rows =
+    lease.paths.length === 0
+      ? `(${emptyEventsSql()})`
+      : `read_parquet(${list(lease.paths)}, hive_partitioning = false)`;
+  // eventJson/eventJsonChecksum (Lake's whole-record columns) are computed only if selected.
+  return `SELECT t.*, CAST(to_json(t) AS VARCHAR) AS eventJson, sha256(CAST(to_json(t) AS VARCHAR)) AS eventJsonChecksum
+    FROM ${rows} t WHERE t.eventTime >= ${tsLit(cutoff)}`;
+}
+
+/** DuckDB's message without its internal detail (file paths of the store are not the user's). */
+function queryErrorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split("\n")[0] ?? message;
+  return first.replace(/"?\/[^\s"]*\.parquet"?/g, "<event data store>").slice(0, 1000);
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto";
+import type {
+  CancelQueryRequest,
+  CancelQueryResponse,
+  DescribeQueryRequest,
+  DescribeQueryResponse,
+  GetQueryResultsRequest,
+  GetQueryResultsResponse,
+  ListQueriesRequest,
+  ListQueriesResponse,
+  StartQueryRequest,
+  StartQueryResponse,
+} from "@aws-sdk/client-cloudtrail";
+import type { RequestContext } from "../../server/request-context.js";
+import { LakeErrors } from "../lake-errors.js";
+import type { LakeRuntime } from "../lake-runtime.js";
+import { decodeToken, encodeToken, pageOf } from "../paging.js";
+import { quoteStoreIds } from "../sql/quote-store-ids.js";
+import { checkStatement } from "../sql/statement-check.js";
+import { retentionCutoff } from "../stores/store-model.js";
+import { checkDeliveryUri } from "./deliver-results.js";
+import type { QueryStore } from "./query-engine.js";
+import {
+  ACTIVE_STATUSES,
+  MAX_CONCURRENT_QUERIES,
+  type QueryRecord,
+  RESULT_RETENTION_MS,
+} from "./query-model.js";
+import { readRows } from "./result-file.js";
+
+const MAX_STATEMENT = 10_000;
+const LONG_POLL_MS = 1000;
+const STATUSES = new Set(["QUEUED", "RUNNING", "FINISHED", "FAILED", "CANCELLED", "TIMED_OUT"]);
+
+/**
+ * StartQuery, DescribeQuery, GetQueryResults, ListQueries, CancelQuery (reference §1.3, §5).
+ * StartQuery checks the statement against the sandbox rules and resolves every event data
+ * store it names in the caller's account before the query is queued.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartQuery.html
+ */
+export function queryHandlers(rt: LakeRuntime) {
+  const account = (ctx: RequestContext) => ctx.principal.accountId;
+  const findQuery = (id: string | undefined, ctx: RequestContext): QueryRecord => {
+    const q = id ? rt.engine.get(id) : undefined;
+    if (!q || q.accountId !== account(ctx) || expired(q, rt.now())) throw LakeErrors.queryNotFound(id ?? "");
+    return q;
+  };
+
+  return {
+    async StartQuery(input: StartQueryRequest, ctx: RequestContext): Promise<StartQueryResponse> {
+      if (input.QueryAlias || input.QueryParameters)
+        throw LakeErrors.invalidParameter(
+          "QueryAlias and QueryParameters are for dashboards, which OpenTrail does not have.",
+        );
+      const statement = input.QueryStatement ?? "";
+      if (statement.length < 1 || statement.length > MAX_STATEMENT)
+        throw LakeErrors.invalidParameter(`QueryStatement must be 1 to ${MAX_STATEMENT} characters.`);
+      if (input.EventDataStoreOwnerAccountId && input.EventDataStoreOwnerAccountId !== account(ctx))
+        throw LakeErrors.invalidQueryStatement(
+          "A query can read only event data stores of the caller's account.",
+        );
+      if (input.DeliveryS3Uri) await checkDeliveryUri(rt.opts.objects, input.DeliveryS3Uri, account(ctx));
+      if (rt.engine.activeCount(account(ctx)) >= MAX_CONCURRENT_QUERIES)
+        throw LakeErrors.maxConcurrentQueries();
+      const sql = quoteStoreIds(statement);
+      const checked = checkStatement(await rt.sandbox.parse(account(ctx), sql));
+      const stores = resolveStores(rt, account(ctx), checked.tables);
+      const record: QueryRecord = {
+        id: randomUUID(),
+        accountId: account(ctx),
+        storeArns: stores.map((s) => rt.stores.get(s.id)?.record.arn ?? s.id),
+        statement,
+        status: "QUEUED",
+        createdAt: rt.now(),
+        deliveryS3Uri: input.DeliveryS3Uri,
+        deliveryStatus: input.DeliveryS3Uri ? "PENDING" : undefined,
+        eventsScanned: 0,
+        bytesScanned: 0,
+        executionMs: 0,
+        resultsCount: 0,
+        columns: [],
+        offsets: [0],
+      };
+      rt.engine.submit({ record, sql, checked, stores });
+      return { QueryId: record.id, EventDataStoreOwnerAccountId: account(ctx) };
+    },
+
+    async DescribeQuery(input: DescribeQueryRequest, ctx: RequestContext): Promise<DescribeQueryResponse> {
+      if (input.QueryAlias || input.RefreshId)
+        throw LakeErrors.invalidParameter(
+          "QueryAlias and RefreshId are for dashboards, which OpenTrail does not have.",
+        );
+      if (input.EventDataStore) rt.findStore(account(ctx), input.EventDataStore);
+      const q = findQuery(input.QueryId, ctx);
+      return {
+        QueryId: q.id,
+        QueryString: q.statement,
+        QueryStatus: q.status,
+        QueryStatistics: {
+          EventsMatched: q.resultsCount,
+          EventsScanned: q.eventsScanned,
+          BytesScanned: q.bytesScanned,
+          ExecutionTimeInMillis: q.executionMs,
+          CreationTime: new Date(q.createdAt),
+        },
+        ErrorMessage: q.errorMessage,
+        DeliveryS3Uri: q.deliveryS3Uri,
+        DeliveryStatus: q.deliveryStatus,
+        EventDataStoreOwnerAccountId: q.accountId,
+      };
+    },
+
+    async GetQueryResults(
+      input: GetQueryResultsRequest,
+      ctx: RequestContext,
+    ): Promise<GetQueryResultsResponse> {
+      const max = input.MaxQueryResults ?? 1000;
+      if (!Number.isInteger(max) || max < 1 || max > 1000) throw LakeErrors.invalidMaxResults();
+      if (input.EventDataStore) rt.findStore(account(ctx), input.EventDataStore);
+      const q = findQuery(input.QueryId, ctx);
+      // While the query runs, answer once it settles (at most a second later) instead of at
+      // once: pollers get their rows one round trip sooner and make fewer calls.
+      if (ACTIVE_STATUSES.has(q.status))
+        await Promise.race([rt.engine.settled(q.id), new Promise((r) => setTimeout(r, LONG_POLL_MS))]);
+      const start = input.NextToken === undefined ? 0 : decodeToken(input.NextToken, `results-${q.id}`);
+      const n = ACTIVE_STATUSES.has(q.status) ? 0 : Math.min(max, q.resultsCount - start);
+      const rows = n > 0 ? await readRows(rt.engine.resultPath(q.id), q.offsets, start, n) : [];
+      const more = !ACTIVE_STATUSES.has(q.status) && start + rows.length < q.resultsCount;
+      return {
+        QueryStatus: q.status,
+        QueryStatistics: {
+          ResultsCount: rows.length,
+          TotalResultsCount: q.resultsCount,
+          BytesScanned: q.bytesScanned,
+        },
+        QueryResultRows: rows.map((row) => q.columns.map((c, i) => ({ [c]: row[i] as string }))),
+        NextToken: more ? encodeToken(`results-${q.id}`, start + rows.length) : undefined,
+        ErrorMessage: q.errorMessage,
+      };
+    },
+
+    async ListQueries(input: ListQueriesRequest, ctx: RequestContext): Promise<ListQueriesResponse> {
+      const entry = rt.findStore(account(ctx), input.EventDataStore ?? "");
+      if (entry.record.status === "PENDING_DELETION") throw LakeErrors.inactiveStore(entry.record.arn);
+      if (input.QueryStatus && !STATUSES.has(input.QueryStatus))
+        throw LakeErrors.invalidQueryStatus(input.QueryStatus);
+      const from = input.StartTime?.getTime() ?? 0;
+      const to = input.EndTime?.getTime() ?? Number.POSITIVE_INFINITY;
+      if (from > to) throw LakeErrors.invalidDateRange();
+      const now = rt.now();
+      const queries = rt.engine
+        .all()
+        .filter(
+          (q) =>
+            q.accountId === account(ctx) &&
+            q.storeArns.includes(entry.record.arn) &&
+            !expired(q, now) &&
+            q.createdAt >= from &&
+            q.createdAt <= to &&
+            (!input.QueryStatus || q.status === input.QueryStatus),
+        )
+        .sort((a, b) => b.createdAt - a.createdAt);
+      const page = pageOf(queries, input.NextToken, input.MaxResults, 1000, `queries-${entry.record.id}`);
+      return {
+        Queries: page.items.map((q) => ({
+          QueryId: q.id,
+          QueryStatus: q.status,
+          CreationTime: new Date(q.createdAt),
+        })),
+        NextToken: page.nextToken,
+      };
+    },
+
+    async CancelQuery(input: CancelQueryRequest, ctx: RequestContext): Promise<CancelQueryResponse> {
+      if (input.EventDataStore) rt.findStore(account(ctx), input.EventDataStore);
+      const q = findQuery(input.QueryId, ctx);
+      if (!ACTIVE_STATUSES.has(q.status)) throw LakeErrors.inactiveQuery(q.id, q.status);
+      rt.engine.cancel(q);
+      return { QueryId: q.id, QueryStatus: "CANCELLED", EventDataStoreOwnerAccountId: q.accountId };
+    },
+  };
+}
+
+/** Every table a statement reads must be an active event data store of the caller's account. */
+function resolveStores(rt: LakeRuntime, accountId: string, tables: Set<string>): QueryStore[] {
+  if (tables.size === 0)
+    throw LakeErrors.invalidQueryStatement(
+      "A query must read at least one event data store: FROM <event data store ID>.",
+    );
+  return [...tables].map((name) => {
+    const entry = rt.stores.get(name);
+    if (!entry || entry.record.accountId !== accountId)
+      throw LakeErrors.invalidQueryStatement(
+        `${name} is not an event data store of account ${accountId}; use the ID of one of your event data stores after FROM.`,
+      );
+    if (entry.record.status === "PENDING_DELETION") throw LakeErrors.inactiveStore(entry.record.arn);
+    return { id: entry.record.id, files: entry.files, cutoff: retentionCutoff(entry.record, rt.now()) };
+  });
+}
+
+function expired(q: QueryRecord, now: number): boolean {
+  return !ACTIVE_STATUSES.has(q.status) && (q.endedAt ?? q.createdAt) < now - RESULT_RETENTION_MS;
+}

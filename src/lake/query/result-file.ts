@@ -1,0 +1,71 @@
+import { appendFile, open, writeFile } from "node:fs/promises";
+import { StringDecoder } from "node:string_decoder";
+
+export type ResultRow = Array<string | null>;
+
+/** Rows between two entries of the offset index; GetQueryResults pages are at most 1000. */
+export const INDEX_STEP = 1000;
+
+/**
+ * A query's results on disk: one JSON array of formatted values per line, plus an index of the
+ * byte offset of every INDEX_STEP-th row, so any page is read with one seek (results are kept
+ * seven days and may be far larger than memory).
+ */
+export class ResultWriter {
+  count = 0;
+  readonly offsets: number[] = [0];
+  private bytes = 0;
+
+  private constructor(private readonly path: string) {}
+
+  static async create(path: string): Promise<ResultWriter> {
+    await writeFile(path, "");
+    return new ResultWriter(path);
+  }
+
+  async append(rows: ResultRow[]): Promise<void> {
+    let text = "";
+    for (const row of rows) {
+      const line = `${JSON.stringify(row)}\n`;
+      text += line;
+      this.bytes += Buffer.byteLength(line);
+      this.count++;
+      if (this.count % INDEX_STEP === 0) this.offsets.push(this.bytes);
+    }
+    if (text) await appendFile(this.path, text);
+  }
+}
+
+/** Rows [start, start + max) of a result file. */
+export async function readRows(
+  path: string,
+  offsets: number[],
+  start: number,
+  max: number,
+): Promise<ResultRow[]> {
+  const slot = Math.floor(start / INDEX_STEP);
+  const from = offsets[Math.min(slot, offsets.length - 1)] ?? 0;
+  let skip = start - Math.min(slot, offsets.length - 1) * INDEX_STEP;
+  const handle = await open(path, "r");
+  try {
+    const rows: ResultRow[] = [];
+    let position = from;
+    let rest = "";
+    const buf = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder("utf8");
+    while (rows.length < max) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const lines = (rest + decoder.write(buf.subarray(0, bytesRead))).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        if (skip > 0) skip--;
+        else if (rows.length < max) rows.push(JSON.parse(line) as ResultRow);
+      }
+    }
+    return rows;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { SandboxPool } from "./sandbox.js";
+
+/**
+ * The second wall: even SQL that bypassed the statement rules runs in a DuckDB instance that
+ * cannot touch any file outside the account's own store folder, cannot load extensions and
+ * cannot change its configuration.
+ */
+describe("SandboxPool (DuckDB locked down per account)", () => {
+  const root = mkdtempSync(join(tmpdir(), "ot-sandbox-"));
+  const stores = join(root, "stores");
+  const pool = new SandboxPool({
+    storesDir: stores,
+    tmpDir: join(root, "tmp"),
+    memoryLimit: "256MB",
+    threads: 1,
+  });
+  let conn: DuckDBConnection;
+  const secret = join(root, "secret.csv");
+
+  before(async () => {
+    mkdirSync(join(stores, "111111111111"), { recursive: true });
+    mkdirSync(join(stores, "222222222222"), { recursive: true });
+    writeFileSync(secret, "a,b\n1,2\n");
+    writeFileSync(join(stores, "111111111111", "mine.csv"), "x\n1\n");
+    writeFileSync(join(stores, "222222222222", "theirs.csv"), "x\n2\n");
+    conn = await pool.connect("111111111111");
+  });
+  after(async () => {
+    conn?.closeSync();
+    await pool.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const fails = async (sql: string, message: RegExp) => {
+    await assert.rejects(conn.run(sql), (e: Error) => {
+      assert.match(e.message, message, sql);
+      return true;
+    });
+  };
+
+  it("reads the account's own folder only", async () => {
+    const rows = (
+      await conn.runAndReadAll(`SELECT x FROM read_csv('${join(stores, "111111111111", "mine.csv")}')`)
+    ).getRows();
+    assert.deepEqual(rows, [[1n]]);
+    await fails(
+      `SELECT * FROM read_csv('${join(stores, "222222222222", "theirs.csv")}')`,
+      /Permission Error/,
+    );
+    await fails(`SELECT * FROM read_csv('${secret}')`, /Permission Error/);
+  });
+  it("configuration is locked", async () => {
+    await fails("SET enable_external_access = true", /locked/);
+    await fails("SET allowed_directories = ['/']", /locked/);
+    await fails("SET memory_limit = '64GB'", /locked/);
+  });
+  it("no extensions, no ATTACH, no network", async () => {
+    await fails("INSTALL httpfs", /Permission Error|disabled/);
+    await fails("LOAD httpfs", /disabled/);
+    await fails(`ATTACH '${join(root, "x.duckdb")}'`, /Permission Error/);
+    await fails("SELECT * FROM read_csv('http://127.0.0.1:1/x.csv')", /Permission Error|disabled/);
+  });
+  it("Trino macros are there (created before the lock)", async () => {
+    const rows = (
+      await conn.runAndReadAll(
+        "SELECT element_at(MAP {'k': 'v'}, 'k'), json_extract_scalar('{\"a\":1}', '$.a')",
+      )
+    ).getRows();
+    assert.deepEqual(rows, [["v", "1"]]);
+  });
+});

@@ -1,0 +1,134 @@
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { StoreFile } from "../lake-db.js";
+import { readJsonColumns } from "./event-schema.js";
+
+export interface WriteOptions {
+  /** Store folder; files land in `<storeDir>/day=YYYY-MM-DD/part-<uuid>.parquet`. */
+  storeDir: string;
+  /** Events older than this are not written (the store's retention). */
+  cutoff: Date;
+  /** Existing files whose eventIDs must not be written again (imports are idempotent). */
+  dedupeAgainst?: string[];
+}
+
+/**
+ * Everything that writes Parquet: one DuckDB instance with file access, used only with SQL
+ * OpenTrail builds itself (never a user's query; those run in the sandboxed QueryEngine).
+ * Ingest writes quick files (zstd, Parquet 1 encodings); compaction rewrites them as the
+ * "well-written" kind: sorted by eventTime, Parquet 2 encodings, large row groups.
+ */
+export class ParquetWriter {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly tmpDir: string,
+  ) {}
+
+  static async open(opts: { tmpDir: string; memoryLimit: string; threads: number }): Promise<ParquetWriter> {
+    await mkdir(opts.tmpDir, { recursive: true });
+    const instance = await DuckDBInstance.create(":memory:", {
+      threads: String(opts.threads),
+      memory_limit: opts.memoryLimit,
+      temp_directory: join(opts.tmpDir, "spill"),
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+    });
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new ParquetWriter(instance, conn, opts.tmpDir);
+  }
+
+  get scratchDir(): string {
+    return this.tmpDir;
+  }
+
+  /**
+   * Writes the records of a JSON-lines file (one CloudTrail record per line) as Parquet files,
+   * one per UTC day, sorted by eventTime. Fields of the wrong type become NULL instead of failing
+   * the batch; records without a valid eventTime or eventID are dropped. Returns the new files.
+   */
+  async writeJsonLines(jsonl: string, opts: WriteOptions): Promise<StoreFile[]> {
+    const out = join(this.tmpDir, `out-${process.hrtime.bigint()}`);
+    const source = `read_json(${lit(jsonl)}, format = 'newline_delimited', ignore_errors = true,
+      maximum_object_size = 16777216, columns = ${readJsonColumns()})`;
+    const dedupe = opts.dedupeAgainst?.length
+      ? `ANTI JOIN read_parquet(${list(opts.dedupeAgainst)}, hive_partitioning = false) old ON n.eventID = old.eventID`
+      : "";
+    const sql = `COPY (
+        SELECT n.*, strftime(n.eventTime, '%Y-%m-%d') AS day FROM ${source} n ${dedupe}
+        WHERE n.eventTime IS NOT NULL AND n.eventID IS NOT NULL AND n.eventTime >= ${tsLit(opts.cutoff)}
+        ${opts.dedupeAgainst ? "QUALIFY row_number() OVER (PARTITION BY n.eventID) = 1" : ""}
+        ORDER BY n.eventTime
+      ) TO ${lit(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day),
+        FILENAME_PATTERN 'part-{uuid}', RETURN_STATS)`;
+    try {
+      const result = await this.conn.runAndReadAll(sql);
+      return await this.placeFiles(result.getRowsJson() as unknown[][], out, opts.storeDir);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }
+
+  /** Merges files of one day into one sorted, well-compressed file (the compaction step). */
+  async mergeFiles(inputs: string[], target: string): Promise<{ rows: number; bytes: number }> {
+    const sql = `COPY (SELECT * FROM read_parquet(${list(inputs)}, hive_partitioning = false) ORDER BY eventTime)
+      TO ${lit(target)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2, ROW_GROUP_SIZE 245760, RETURN_STATS)`;
+    const rows = (await this.conn.runAndReadAll(sql)).getRowsJson() as unknown[][];
+    const stats = rows[0] ?? [];
+    return { rows: Number(stats[1] ?? 0), bytes: Number(stats[2] ?? 0) };
+  }
+
+  /** Runs SQL that OpenTrail wrote (benchmarks, maintenance); never a user's statement. */
+  async run(sql: string): Promise<unknown[][]> {
+    return (await this.conn.runAndReadAll(sql)).getRowsJson() as unknown[][];
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async placeFiles(stats: unknown[][], out: string, storeDir: string): Promise<StoreFile[]> {
+    const files: StoreFile[] = [];
+    for (const row of stats) {
+      const written = String(row[0]);
+      const rows = Number(row[1]);
+      if (!written || rows === 0) continue;
+      const rel = relative(out, written);
+      const day = /day=(\d{4}-\d{2}-\d{2})/.exec(rel)?.[1];
+      if (!day) continue;
+      const dest = join(storeDir, rel);
+      await mkdir(join(storeDir, `day=${day}`), { recursive: true });
+      await rename(written, dest);
+      await fsyncPath(dest);
+      await fsyncPath(join(storeDir, `day=${day}`));
+      files.push({ path: rel, day, rows, bytes: Number(row[2]) });
+    }
+    return files;
+  }
+}
+
+/** The store's metadata commit follows, so the file must be on disk before it. */
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A SQL string literal. */
+export function lit(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+export function list(items: string[]): string {
+  return `[${items.map(lit).join(", ")}]`;
+}
+
+export function tsLit(d: Date): string {
+  return `TIMESTAMP ${lit(d.toISOString().replace("T", " ").replace("Z", ""))}`;
+}

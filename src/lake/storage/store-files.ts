@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { LakeDb, StoreFile } from "../lake-db.js";
+import { fsyncPath, type ParquetWriter } from "./parquet-writer.js";
+
+/** A query's view of a store: the files it may read until it releases them. */
+export interface FileLease {
+  paths: string[];
+  rows: number;
+  bytes: number;
+  release(): void;
+}
+
+/** Files per tier before compaction merges them; a tier is a power of MERGE_FANOUT in rows. */
+const MERGE_FANOUT = 8;
+const TIER_BASE_ROWS = 4096;
+/** Files at least this large are left alone. */
+const MAX_MERGED_ROWS = 4_000_000;
+
+/**
+ * The Parquet files of one event data store: what is committed (in LakeDb), who is reading what
+ * (queries lease the file list they planned with), and the two maintenance steps that replace
+ * files — compaction and retention. Replaced files are deleted only once no lease holds them.
+ * Every change to the file list goes through `exclusive`, so ingest, imports and compaction of
+ * one store never interleave.
+ */
+export class StoreFiles {
+  private files: StoreFile[];
+  private readonly leases = new Map<string, number>();
+  private readonly doomed = new Set<string>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: LakeDb,
+    readonly storeId: string,
+    readonly dir: string,
+  ) {
+    this.files = db.files(storeId);
+  }
+
+  /** Runs `fn` after every earlier exclusive step of this store has finished. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  get list(): readonly StoreFile[] {
+    return this.files;
+  }
+
+  lease(): FileLease {
+    const files = [...this.files];
+    for (const f of files) this.leases.set(f.path, (this.leases.get(f.path) ?? 0) + 1);
+    let released = false;
+    return {
+      paths: files.map((f) => join(this.dir, f.path)),
+      rows: files.reduce((a, f) => a + f.rows, 0),
+      bytes: files.reduce((a, f) => a + f.bytes, 0),
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const f of files) this.unlease(f.path);
+      },
+    };
+  }
+
+  /** Records new files (and the ingest cursor) durably, then drops replaced ones. */
+  async commit(add: StoreFile[], remove: string[], nextSeq?: number): Promise<void> {
+    this.db.commitFiles(this.storeId, add, remove, nextSeq);
+    const gone = new Set(remove);
+    this.files = [...this.files.filter((f) => !gone.has(f.path)), ...add];
+    for (const path of remove) await this.discard(path);
+  }
+
+  /** Merges small files of each day, tier by tier (each event is rewritten about log8(n) times). */
+  async compact(writer: ParquetWriter): Promise<number> {
+    let merged = 0;
+    for (const group of this.mergeCandidates()) {
+      const day = (group[0] as StoreFile).day;
+      const rel = join(`day=${day}`, `part-${randomUUID()}.parquet`);
+      const target = join(this.dir, rel);
+      await mkdir(join(this.dir, `day=${day}`), { recursive: true });
+      const { rows, bytes } = await writer.mergeFiles(
+        group.map((f) => join(this.dir, f.path)),
+        target,
+      );
+      await fsyncPath(target);
+      await this.commit(
+        [{ path: rel, day, rows, bytes }],
+        group.map((f) => f.path),
+      );
+      merged += group.length;
+    }
+    return merged;
+  }
+
+  /** Deletes whole days that are older than the cutoff's day (queries also filter by eventTime). */
+  async enforceRetention(cutoff: Date): Promise<number> {
+    const cutoffDay = cutoff.toISOString().slice(0, 10);
+    const old = this.files.filter((f) => f.day < cutoffDay).map((f) => f.path);
+    if (old.length > 0) await this.commit([], old);
+    return old.length;
+  }
+
+  /** Deletes files a crash left behind: on disk but never committed. */
+  async removeOrphans(): Promise<void> {
+    const known = new Set(this.files.map((f) => f.path));
+    let days: string[];
+    try {
+      days = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const day of days.filter((d) => d.startsWith("day="))) {
+      for (const name of await readdir(join(this.dir, day))) {
+        const rel = join(day, name);
+        if (!known.has(rel)) await rm(join(this.dir, rel), { force: true });
+      }
+    }
+  }
+
+  /** Forgets every file and deletes the folder (the store is gone). */
+  async destroy(): Promise<void> {
+    this.files = [];
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private mergeCandidates(): StoreFile[][] {
+    const groups = new Map<string, StoreFile[]>();
+    for (const f of this.files) {
+      if (f.rows >= MAX_MERGED_ROWS) continue;
+      const tier = Math.floor(Math.log(Math.max(1, f.rows / TIER_BASE_ROWS)) / Math.log(MERGE_FANOUT));
+      const key = `${f.day}/${Math.max(0, tier)}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    return [...groups.values()].filter((g) => g.length >= MERGE_FANOUT);
+  }
+
+  private unlease(path: string): void {
+    const n = (this.leases.get(path) ?? 1) - 1;
+    if (n > 0) this.leases.set(path, n);
+    else {
+      this.leases.delete(path);
+      if (this.doomed.delete(path)) void rm(join(this.dir, path), { force: true });
+    }
+  }
+
+  private async discard(path: string): Promise<void> {
+    if (this.leases.has(path)) this.doomed.add(path);
+    else await rm(join(this.dir, path), { force: true });
+  }
+}
