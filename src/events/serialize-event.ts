@@ -31,12 +31,13 @@ export const FIELD_ORDER = [
   "sharedEventID",
   "vpcEndpointId",
   "vpcEndpointAccountId",
+  // Insights records put insightDetails before eventCategory (reference §2.5); others lack it.
+  "insightDetails",
   "eventCategory",
   "addendum",
   "tlsDetails",
   "sessionCredentialFromConsole",
   "edgeDeviceDetails",
-  "insightDetails",
 ] as const;
 
 const KNOWN = new Set<string>(FIELD_ORDER);

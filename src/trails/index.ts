@@ -6,6 +6,7 @@ export type {
   TrailBucketStore,
 } from "./bucket-store.js";
 export { digestStringToSign } from "./digest/digest-file.js";
+export type { TrailInsightSettings, TrailInsightsAccess } from "./insight-settings.js";
 export { compileSelectors, type EventPredicate } from "./selectors/index.js";
 export {
   createTrailsService,

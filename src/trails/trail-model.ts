@@ -1,4 +1,4 @@
-import type { AdvancedEventSelector, EventSelector, Tag } from "@aws-sdk/client-cloudtrail";
+import type { AdvancedEventSelector, EventSelector, InsightSelector, Tag } from "@aws-sdk/client-cloudtrail";
 
 /** A trail's configuration as stored (times are epoch milliseconds). */
 export interface TrailConfig {
@@ -22,6 +22,8 @@ export interface TrailConfig {
   eventSelectors?: EventSelector[];
   advancedEventSelectors?: AdvancedEventSelector[];
   hasCustomEventSelectors: boolean;
+  /** PutInsightSelectors; absent or empty when Insights are off. */
+  insightSelectors?: InsightSelector[];
   tags: Tag[];
   createdAt: number;
 }
@@ -58,6 +60,10 @@ export interface SelectionEpoch {
   includeGlobalServiceEvents: boolean;
   eventSelectors?: EventSelector[];
   advancedEventSelectors?: AdvancedEventSelector[];
+  /** Which Insights events (by insightType and source category) the trail delivers. */
+  insightSelectors?: InsightSelector[];
+  /** Data-event Insights name the trail they were computed for (insightDetails.insightSource). */
+  trailArn?: string;
 }
 
 export interface TrailRecord {
@@ -91,5 +97,7 @@ export function epochOf(
     includeGlobalServiceEvents: config.includeGlobalServiceEvents,
     eventSelectors: config.eventSelectors,
     advancedEventSelectors: config.advancedEventSelectors,
+    insightSelectors: config.insightSelectors,
+    trailArn: config.arn,
   };
 }

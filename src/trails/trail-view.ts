@@ -19,7 +19,7 @@ export function toTrail(c: TrailConfig): Trail {
     CloudWatchLogsRoleArn: c.cloudWatchLogsRoleArn,
     KmsKeyId: c.kmsKeyId,
     HasCustomEventSelectors: c.hasCustomEventSelectors,
-    HasInsightSelectors: false,
+    HasInsightSelectors: (c.insightSelectors?.length ?? 0) > 0,
     IsOrganizationTrail: false,
   };
 }

@@ -4,6 +4,7 @@ import type { EventLog } from "../log/index.js";
 import type { BucketPolicyCheck, TrailBucketStore } from "./bucket-store.js";
 import { consumerName, TrailDelivery } from "./delivery/trail-delivery.js";
 import { DigestWriter } from "./digest/digest-writer.js";
+import { type TrailInsightsAccess, trailInsightsAccess } from "./insight-settings.js";
 import { selectorHandlers } from "./selector-handlers.js";
 import { DEFAULT_KEY_VALIDITY_MS, SigningKeyStore } from "./signing-keys.js";
 import { tagHandlers } from "./tag-handlers.js";
@@ -39,6 +40,8 @@ export type TrailsHandlers = ReturnType<typeof trailWriteHandlers> &
 
 export interface TrailsService {
   handlers: TrailsHandlers;
+  /** Insight selectors of trails (PutInsightSelectors/GetInsightSelectors live in src/insights). */
+  insights: TrailInsightsAccess;
   /** Starts one delivery consumer per trail and the digest timer. Call before serving requests. */
   start(log: EventLog): void;
   /** Flushes what each trail has batched, stops consumers and timers, closes the database. */
@@ -144,6 +147,7 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       ...selectorHandlers(rt),
       ...tagHandlers(rt),
     },
+    insights: trailInsightsAccess(rt),
     start(eventLog) {
       if (log) throw new Error("the trails service is already started");
       log = eventLog;

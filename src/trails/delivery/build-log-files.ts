@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { createGzip } from "node:zlib";
 import type { CloudTrailEvent } from "../../events/cloudtrail-event.js";
 import type { LogRecord } from "../../log/index.js";
+import { categoryOf } from "../selectors/index.js";
 import type { EpochIndex } from "./epoch-filter.js";
 import { deliveryRegion } from "./epoch-filter.js";
-import { logFileKey, uniqueString } from "./log-file-key.js";
+import { type LogFileKind, logFileKey, uniqueString } from "./log-file-key.js";
 
 const OPEN = Buffer.from('{"Records":[');
 const COMMA = Buffer.from(",");
@@ -44,7 +45,12 @@ class FileBuilder {
   private readonly done: Promise<void>;
   private pending: Buffer[] = [OPEN];
 
-  constructor(seq: number, time: string) {
+  constructor(
+    seq: number,
+    time: string,
+    readonly region: string,
+    readonly kind: LogFileKind,
+  ) {
     this.firstSeq = seq;
     this.lastSeq = seq;
     this.newest = time;
@@ -109,8 +115,9 @@ export function anySelected(records: readonly LogRecord[], epochs: EpochIndex): 
 }
 
 /**
- * The log files of one batch: selected records grouped by Region folder, in log order, each
- * file named from (trail, Region, first seq, last seq) and the batch's delivery time. A pure
+ * The log files of one batch: selected records grouped by Region folder and kind (Insights
+ * events in their own CloudTrail-Insight file), in log order, each file named from (trail,
+ * Region, kind, first seq, last seq) and the batch's delivery time. A pure
  * function of its inputs (gzip is fed the same chunks in the same order), so a replayed batch
  * produces the same keys and the same bytes; the body is exactly `logFileBody` of the records.
  */
@@ -126,18 +133,21 @@ export async function buildLogFiles(
     const event = parseRecord(record);
     if (!event || !entry.filter(event)) continue;
     const region = deliveryRegion(entry.epoch, event);
+    const kind: LogFileKind = categoryOf(event) === "Insight" ? "CloudTrail-Insight" : "CloudTrail";
     const time = typeof event.eventTime === "string" ? event.eventTime : "";
-    let g = groups.get(region);
+    const group = `${region}/${kind}`;
+    let g = groups.get(group);
     if (!g) {
-      g = new FileBuilder(record.seq, time);
-      groups.set(region, g);
+      g = new FileBuilder(record.seq, time, region, kind);
+      groups.set(group, g);
     }
     g.add(record.seq, time, record.payload);
   }
   const deliveredAt = new Date(id.deliveredAt);
   const files: LogFileToWrite[] = [];
-  for (const [region, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const { gz, hash } = await g.finish();
+    const { region, kind } = g;
     files.push({
       region,
       key: logFileKey({
@@ -145,7 +155,8 @@ export async function buildLogFiles(
         accountId: id.accountId,
         region,
         deliveredAt,
-        unique: uniqueString(id.trailArn, region, g.firstSeq, g.lastSeq),
+        unique: uniqueString(id.trailArn, region, g.firstSeq, g.lastSeq, kind),
+        kind,
       }),
       gz,
       hash,

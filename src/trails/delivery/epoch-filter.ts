@@ -1,5 +1,6 @@
 import type { CloudTrailEvent } from "../../events/cloudtrail-event.js";
-import { compileSelectors, type EventPredicate } from "../selectors/index.js";
+import { categoryOf, compileSelectors, type EventPredicate } from "../selectors/index.js";
+import { compileInsightSelection } from "../selectors/insight-selection.js";
 import type { SelectionEpoch } from "../trail-model.js";
 
 /**
@@ -28,13 +29,17 @@ export function accountOf(event: CloudTrailEvent): string | undefined {
 /**
  * Whether a trail in this epoch takes the event: logging on, the trail's account, its Region
  * (every Region for a multi-Region trail; us-east-1 global service events when included), and
- * its selectors.
+ * its selectors (its insight selectors for Insights events).
  */
 export function compileEpochFilter(epoch: SelectionEpoch): EventPredicate {
   if (!epoch.logging) return () => false;
   const selected = compileSelectors(epoch);
+  const insights = compileInsightSelection(epoch.insightSelectors, epoch.trailArn);
   return (event) => {
     if (accountOf(event) !== epoch.accountId) return false;
+    // Insights events are per Region and chosen by the insight selectors, not the event selectors.
+    if (categoryOf(event) === "Insight")
+      return (epoch.isMultiRegionTrail || event.awsRegion === epoch.homeRegion) && insights(event);
     const global = isGlobalServiceEvent(event);
     if (global && !epoch.includeGlobalServiceEvents) return false;
     if (!epoch.isMultiRegionTrail && !global && event.awsRegion !== epoch.homeRegion) return false;

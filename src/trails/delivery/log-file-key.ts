@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 /**
  * CloudTrail's S3 key layout (reference §3.1):
  * `[prefix/]AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<unique16>.json.gz`
+ * (`CloudTrail-Insight` instead of `CloudTrail` in both places for Insights events)
  * and the digest key `…/CloudTrail-Digest/<region>/YYYY/MM/DD/<acct>_CloudTrail-Digest_<region>_<trail>_<home>_YYYYMMDDTHHMMSSZ.json.gz`.
  * Dates are UTC: the delivery time for log files, digestEndTime for digests.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
@@ -31,19 +32,24 @@ function withPrefix(prefix: string | undefined, key: string): string {
   return prefix ? `${prefix}/${key}` : key;
 }
 
+/** Insights events go to their own folder and file name (reference §3.1). */
+export type LogFileKind = "CloudTrail" | "CloudTrail-Insight";
+
 export interface LogFileKeyParts {
   prefix?: string;
   accountId: string;
   region: string;
   deliveredAt: Date;
   unique: string;
+  kind?: LogFileKind;
 }
 
 export function logFileKey(p: LogFileKeyParts): string {
-  const name = `${p.accountId}_CloudTrail_${p.region}_${logFileTime(p.deliveredAt)}_${p.unique}.json.gz`;
+  const kind = p.kind ?? "CloudTrail";
+  const name = `${p.accountId}_${kind}_${p.region}_${logFileTime(p.deliveredAt)}_${p.unique}.json.gz`;
   return withPrefix(
     p.prefix,
-    `AWSLogs/${p.accountId}/CloudTrail/${p.region}/${datePath(p.deliveredAt)}/${name}`,
+    `AWSLogs/${p.accountId}/${kind}/${p.region}/${datePath(p.deliveredAt)}/${name}`,
   );
 }
 
@@ -68,11 +74,20 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /**
  * The 16-character unique string ("has no meaning"), derived from what identifies a batch:
- * the trail, the Region folder and the first and last log seq in the file. A replay of the same
- * batch therefore rewrites the same key.
+ * the trail, the Region folder, the file kind and the first and last log seq in the file. A
+ * replay of the same batch therefore rewrites the same key.
  */
-export function uniqueString(trailArn: string, region: string, firstSeq: number, lastSeq: number): string {
-  const digest = createHash("sha256").update(`${trailArn}\n${region}\n${firstSeq}\n${lastSeq}`).digest();
+export function uniqueString(
+  trailArn: string,
+  region: string,
+  firstSeq: number,
+  lastSeq: number,
+  kind: LogFileKind = "CloudTrail",
+): string {
+  const batch = `${trailArn}\n${region}\n${firstSeq}\n${lastSeq}`;
+  const digest = createHash("sha256")
+    .update(kind === "CloudTrail" ? batch : `${batch}\n${kind}`)
+    .digest();
   let out = "";
   for (let i = 0; i < 16; i++) out += ALPHABET[(digest[i] as number) % ALPHABET.length];
   return out;
