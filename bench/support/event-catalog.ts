@@ -15,354 +15,66 @@ export interface ServiceSpec {
   weight: number;
 }
 
-const regional = (svc: string, kind: string) => (account: string, region: string, id: string) =>
-  `arn:aws:${svc}:${region}:${account}:${kind}${id}`;
-const global = (svc: string, kind: string) => (account: string, _region: string, id: string) =>
-  `arn:aws:${svc}::${account}:${kind}${id}`;
+// host | relative weight | resource type | ARN template | resource id prefix | actions
+const TABLE = `
+ec2|30|AWS::EC2::Instance|arn:aws:ec2:{region}:{account}:instance/{id}|i-|DescribeInstances DescribeInstanceStatus DescribeVolumes DescribeSnapshots DescribeSecurityGroups DescribeSubnets DescribeVpcs DescribeImages DescribeNetworkInterfaces DescribeAddresses DescribeTags DescribeKeyPairs DescribeRouteTables DescribeLaunchTemplates RunInstances StartInstances StopInstances TerminateInstances CreateTags DeleteTags CreateSecurityGroup AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress CreateVolume AttachVolume CreateSnapshot ModifyInstanceAttribute
+s3|18|AWS::S3::Bucket|arn:aws:s3:::{id}|bucket-|ListBuckets GetBucketLocation GetBucketPolicy GetBucketAcl GetBucketVersioning GetBucketEncryption GetBucketTagging GetBucketLogging GetBucketLifecycle GetBucketPublicAccessBlock HeadBucket CreateBucket DeleteBucket PutBucketPolicy PutBucketTagging PutBucketEncryption PutBucketVersioning PutBucketPublicAccessBlock DeleteBucketPolicy
+iam|12|AWS::IAM::Role|arn:aws:iam::{account}:role/{id}|role-|GetUser ListUsers GetRole ListRoles ListPolicies GetPolicy GetPolicyVersion ListAttachedRolePolicies ListRolePolicies ListAccessKeys GetAccountSummary ListGroups CreateRole DeleteRole AttachRolePolicy DetachRolePolicy PutRolePolicy CreateUser DeleteUser CreateAccessKey DeleteAccessKey UpdateAssumeRolePolicy TagRole
+sts|14|AWS::IAM::Role|arn:aws:iam::{account}:role/{id}|role-|AssumeRole GetCallerIdentity GetSessionToken AssumeRoleWithWebIdentity AssumeRoleWithSAML DecodeAuthorizationMessage
+lambda|6|AWS::Lambda::Function|arn:aws:lambda:{region}:{account}:function:{id}|fn-|ListFunctions20150331 GetFunction20150331v2 GetFunctionConfiguration20150331v2 ListVersionsByFunction20150331 GetPolicy20150331v2 CreateFunction20150331 UpdateFunctionCode20150331v2 UpdateFunctionConfiguration20150331v2 DeleteFunction20150331 AddPermission20150331v2 PublishVersion20150331
+kms|8|AWS::KMS::Key|arn:aws:kms:{region}:{account}:key/{id}||Decrypt Encrypt GenerateDataKey DescribeKey ListKeys ListAliases GetKeyPolicy GetKeyRotationStatus ListResourceTags CreateKey ScheduleKeyDeletion PutKeyPolicy EnableKeyRotation CreateGrant RetireGrant
+cloudtrail|2|AWS::CloudTrail::Trail|arn:aws:cloudtrail:{region}:{account}:trail/{id}|trail-|DescribeTrails GetTrailStatus GetEventSelectors LookupEvents ListTrails GetTrail CreateTrail UpdateTrail StartLogging StopLogging DeleteTrail PutEventSelectors
+rds|4|AWS::RDS::DBInstance|arn:aws:rds:{region}:{account}:db:{id}|db-|DescribeDBInstances DescribeDBClusters DescribeDBSnapshots DescribeDBParameterGroups DescribeEvents ListTagsForResource CreateDBInstance DeleteDBInstance ModifyDBInstance CreateDBSnapshot RebootDBInstance
+dynamodb|4|AWS::DynamoDB::Table|arn:aws:dynamodb:{region}:{account}:table/{id}|tbl-|DescribeTable ListTables DescribeContinuousBackups DescribeTimeToLive ListTagsOfResource CreateTable DeleteTable UpdateTable UpdateTimeToLive
+sns|2|AWS::SNS::Topic|arn:aws:sns:{region}:{account}:{id}|topic-|ListTopics GetTopicAttributes ListSubscriptionsByTopic CreateTopic DeleteTopic Subscribe SetTopicAttributes
+sqs|3|AWS::SQS::Queue|arn:aws:sqs:{region}:{account}:{id}|queue-|ListQueues GetQueueAttributes GetQueueUrl CreateQueue DeleteQueue SetQueueAttributes PurgeQueue
+logs|6|AWS::Logs::LogGroup|arn:aws:logs:{region}:{account}:log-group:{id}|/app/|DescribeLogGroups DescribeLogStreams DescribeMetricFilters DescribeSubscriptionFilters CreateLogGroup DeleteLogGroup PutRetentionPolicy CreateLogStream
+monitoring|5|AWS::CloudWatch::Alarm|arn:aws:cloudwatch:{region}:{account}:alarm:{id}|alarm-|DescribeAlarms GetMetricStatistics ListMetrics GetMetricData DescribeAlarmHistory PutMetricAlarm DeleteAlarms
+ssm|7|AWS::SSM::Parameter|arn:aws:ssm:{region}:{account}:parameter/{id}|param-|GetParameter GetParameters GetParametersByPath DescribeParameters DescribeInstanceInformation ListCommands UpdateInstanceInformation PutParameter DeleteParameter SendCommand StartSession
+secretsmanager|4|AWS::SecretsManager::Secret|arn:aws:secretsmanager:{region}:{account}:secret:{id}|secret-|GetSecretValue DescribeSecret ListSecrets GetResourcePolicy CreateSecret DeleteSecret PutSecretValue RotateSecret
+ecs|3|AWS::ECS::Service|arn:aws:ecs:{region}:{account}:service/{id}|svc-|DescribeServices DescribeClusters ListServices ListTasks DescribeTaskDefinition CreateService UpdateService RegisterTaskDefinition
+eks|2|AWS::EKS::Cluster|arn:aws:eks:{region}:{account}:cluster/{id}|eks-|DescribeCluster ListClusters ListNodegroups DescribeNodegroup CreateCluster UpdateClusterConfig
+ecr|3|AWS::ECR::Repository|arn:aws:ecr:{region}:{account}:repository/{id}|repo-|DescribeRepositories ListImages DescribeImages GetAuthorizationToken BatchGetImage GetDownloadUrlForLayer CreateRepository DeleteRepository PutImage
+cloudformation|3|AWS::CloudFormation::Stack|arn:aws:cloudformation:{region}:{account}:stack/{id}|stack-|DescribeStacks ListStacks DescribeStackEvents DescribeStackResources GetTemplate CreateStack UpdateStack DeleteStack
+elasticloadbalancing|2|AWS::ElasticLoadBalancingV2::LoadBalancer|arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{id}|lb-|DescribeLoadBalancers DescribeTargetGroups DescribeTargetHealth DescribeListeners CreateLoadBalancer DeleteLoadBalancer RegisterTargets
+autoscaling|2|AWS::AutoScaling::AutoScalingGroup|arn:aws:autoscaling:{region}:{account}:autoScalingGroup:{id}|asg-|DescribeAutoScalingGroups DescribeScalingActivities DescribeLaunchConfigurations UpdateAutoScalingGroup SetDesiredCapacity
+route53|1|AWS::Route53::HostedZone|arn:aws:route53::{account}:hostedzone/{id}|Z|ListHostedZones GetHostedZone ListResourceRecordSets ChangeResourceRecordSets CreateHostedZone
+cloudfront|1|AWS::CloudFront::Distribution|arn:aws:cloudfront::{account}:distribution/{id}|E|ListDistributions GetDistribution GetDistributionConfig UpdateDistribution CreateInvalidation
+apigateway|1|AWS::ApiGateway::RestApi|arn:aws:apigateway:{region}:{account}:/restapis/{id}|api-|GetRestApis GetResources GetStages CreateDeployment UpdateStage
+events|2|AWS::Events::Rule|arn:aws:events:{region}:{account}:rule/{id}|rule-|ListRules DescribeRule ListTargetsByRule PutRule PutTargets DeleteRule
+states|1|AWS::StepFunctions::StateMachine|arn:aws:states:{region}:{account}:stateMachine:{id}|sm-|ListStateMachines DescribeStateMachine StartExecution DescribeExecution
+glue|1|AWS::Glue::Job|arn:aws:glue:{region}:{account}:job/{id}|job-|GetDatabases GetTables GetJobs GetJobRuns StartJobRun
+athena|1|AWS::Athena::WorkGroup|arn:aws:athena:{region}:{account}:workgroup/{id}|wg-|StartQueryExecution GetQueryExecution GetQueryResults ListWorkGroups
+kinesis|1|AWS::Kinesis::Stream|arn:aws:kinesis:{region}:{account}:stream/{id}|stream-|DescribeStream ListStreams DescribeStreamSummary CreateStream
+firehose|1|AWS::KinesisFirehose::DeliveryStream|arn:aws:firehose:{region}:{account}:deliverystream/{id}|ds-|DescribeDeliveryStream ListDeliveryStreams UpdateDestination
+sso|1|AWS::SSO::PermissionSet|arn:aws:sso::{account}:permissionSet/{id}|ps-|ListPermissionSets DescribePermissionSet ListAccountAssignments CreateAccountAssignment
+organizations|1|AWS::Organizations::Account|arn:aws:organizations::{account}:account/{id}|acct-|DescribeOrganization ListAccounts ListRoots DescribeAccount
+config|2|AWS::Config::ConfigRule|arn:aws:config:{region}:{account}:config-rule/{id}|rule-|DescribeConfigRules DescribeComplianceByConfigRule DescribeConfigurationRecorders PutEvaluations PutConfigRule
+guardduty|1|AWS::GuardDuty::Detector|arn:aws:guardduty:{region}:{account}:detector/{id}|det-|ListDetectors GetDetector ListFindings GetFindings UpdateDetector
+securityhub|1|AWS::SecurityHub::Hub|arn:aws:securityhub:{region}:{account}:hub/{id}|hub-|GetFindings DescribeHub GetEnabledStandards BatchImportFindings
+backup|1|AWS::Backup::BackupVault|arn:aws:backup:{region}:{account}:backup-vault:{id}|vault-|ListBackupJobs ListBackupVaults DescribeBackupVault StartBackupJob
+elasticfilesystem|1|AWS::EFS::FileSystem|arn:aws:elasticfilesystem:{region}:{account}:file-system/{id}|fs-|DescribeFileSystems DescribeMountTargets CreateFileSystem
+acm|1|AWS::ACM::Certificate|arn:aws:acm:{region}:{account}:certificate/{id}||ListCertificates DescribeCertificate RequestCertificate
+wafv2|1|AWS::WAFv2::WebACL|arn:aws:wafv2:{region}:{account}:regional/webacl/{id}|acl-|ListWebACLs GetWebACL UpdateWebACL
+codebuild|1|AWS::CodeBuild::Project|arn:aws:codebuild:{region}:{account}:project/{id}|proj-|BatchGetProjects ListProjects StartBuild BatchGetBuilds
+`;
 
-function service(
-  name: string,
-  weight: number,
-  resourceType: string,
-  arn: ServiceSpec["arn"],
-  idPrefix: string,
-  actions: string,
-  host = name,
-): ServiceSpec {
-  return {
-    source: `${name}.amazonaws.com`,
-    host,
-    actions: actions.split(" "),
-    resourceType,
-    arn,
-    idPrefix,
-    weight,
-  };
-}
-
-export const SERVICES: ServiceSpec[] = [
-  service(
-    "ec2",
-    30,
-    "AWS::EC2::Instance",
-    regional("ec2", "instance/"),
-    "i-",
-    "DescribeInstances DescribeInstanceStatus DescribeVolumes DescribeSnapshots DescribeSecurityGroups DescribeSubnets DescribeVpcs DescribeImages DescribeNetworkInterfaces DescribeAddresses DescribeTags DescribeKeyPairs DescribeRouteTables DescribeLaunchTemplates RunInstances StartInstances StopInstances TerminateInstances CreateTags DeleteTags CreateSecurityGroup AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress CreateVolume AttachVolume CreateSnapshot ModifyInstanceAttribute",
-  ),
-  service(
-    "s3",
-    18,
-    "AWS::S3::Bucket",
-    (_a, _r, id) => `arn:aws:s3:::${id}`,
-    "bucket-",
-    "ListBuckets GetBucketLocation GetBucketPolicy GetBucketAcl GetBucketVersioning GetBucketEncryption GetBucketTagging GetBucketLogging GetBucketLifecycle GetBucketPublicAccessBlock HeadBucket CreateBucket DeleteBucket PutBucketPolicy PutBucketTagging PutBucketEncryption PutBucketVersioning PutBucketPublicAccessBlock DeleteBucketPolicy",
-  ),
-  service(
-    "iam",
-    12,
-    "AWS::IAM::Role",
-    global("iam", "role/"),
-    "role-",
-    "GetUser ListUsers GetRole ListRoles ListPolicies GetPolicy GetPolicyVersion ListAttachedRolePolicies ListRolePolicies ListAccessKeys GetAccountSummary ListGroups CreateRole DeleteRole AttachRolePolicy DetachRolePolicy PutRolePolicy CreateUser DeleteUser CreateAccessKey DeleteAccessKey UpdateAssumeRolePolicy TagRole",
-    "iam",
-  ),
-  service(
-    "sts",
-    14,
-    "AWS::IAM::Role",
-    global("iam", "role/"),
-    "role-",
-    "AssumeRole GetCallerIdentity GetSessionToken AssumeRoleWithWebIdentity AssumeRoleWithSAML DecodeAuthorizationMessage",
-  ),
-  service(
-    "lambda",
-    6,
-    "AWS::Lambda::Function",
-    regional("lambda", "function:"),
-    "fn-",
-    "ListFunctions20150331 GetFunction20150331v2 GetFunctionConfiguration20150331v2 ListVersionsByFunction20150331 GetPolicy20150331v2 CreateFunction20150331 UpdateFunctionCode20150331v2 UpdateFunctionConfiguration20150331v2 DeleteFunction20150331 AddPermission20150331v2 PublishVersion20150331",
-  ),
-  service(
-    "kms",
-    8,
-    "AWS::KMS::Key",
-    regional("kms", "key/"),
-    "",
-    "Decrypt Encrypt GenerateDataKey DescribeKey ListKeys ListAliases GetKeyPolicy GetKeyRotationStatus ListResourceTags CreateKey ScheduleKeyDeletion PutKeyPolicy EnableKeyRotation CreateGrant RetireGrant",
-  ),
-  service(
-    "cloudtrail",
-    2,
-    "AWS::CloudTrail::Trail",
-    regional("cloudtrail", "trail/"),
-    "trail-",
-    "DescribeTrails GetTrailStatus GetEventSelectors LookupEvents ListTrails GetTrail CreateTrail UpdateTrail StartLogging StopLogging DeleteTrail PutEventSelectors",
-  ),
-  service(
-    "rds",
-    4,
-    "AWS::RDS::DBInstance",
-    regional("rds", "db:"),
-    "db-",
-    "DescribeDBInstances DescribeDBClusters DescribeDBSnapshots DescribeDBParameterGroups DescribeEvents ListTagsForResource CreateDBInstance DeleteDBInstance ModifyDBInstance CreateDBSnapshot RebootDBInstance",
-  ),
-  service(
-    "dynamodb",
-    4,
-    "AWS::DynamoDB::Table",
-    regional("dynamodb", "table/"),
-    "tbl-",
-    "DescribeTable ListTables DescribeContinuousBackups DescribeTimeToLive ListTagsOfResource CreateTable DeleteTable UpdateTable UpdateTimeToLive",
-  ),
-  service(
-    "sns",
-    2,
-    "AWS::SNS::Topic",
-    regional("sns", ""),
-    "topic-",
-    "ListTopics GetTopicAttributes ListSubscriptionsByTopic CreateTopic DeleteTopic Subscribe SetTopicAttributes",
-  ),
-  service(
-    "sqs",
-    3,
-    "AWS::SQS::Queue",
-    regional("sqs", ""),
-    "queue-",
-    "ListQueues GetQueueAttributes GetQueueUrl CreateQueue DeleteQueue SetQueueAttributes PurgeQueue",
-  ),
-  service(
-    "logs",
-    6,
-    "AWS::Logs::LogGroup",
-    regional("logs", "log-group:"),
-    "/app/",
-    "DescribeLogGroups DescribeLogStreams DescribeMetricFilters DescribeSubscriptionFilters CreateLogGroup DeleteLogGroup PutRetentionPolicy CreateLogStream",
-  ),
-  service(
-    "monitoring",
-    5,
-    "AWS::CloudWatch::Alarm",
-    regional("cloudwatch", "alarm:"),
-    "alarm-",
-    "DescribeAlarms GetMetricStatistics ListMetrics GetMetricData DescribeAlarmHistory PutMetricAlarm DeleteAlarms",
-  ),
-  service(
-    "ssm",
-    7,
-    "AWS::SSM::Parameter",
-    regional("ssm", "parameter/"),
-    "param-",
-    "GetParameter GetParameters GetParametersByPath DescribeParameters DescribeInstanceInformation ListCommands UpdateInstanceInformation PutParameter DeleteParameter SendCommand StartSession",
-  ),
-  service(
-    "secretsmanager",
-    4,
-    "AWS::SecretsManager::Secret",
-    regional("secretsmanager", "secret:"),
-    "secret-",
-    "GetSecretValue DescribeSecret ListSecrets GetResourcePolicy CreateSecret DeleteSecret PutSecretValue RotateSecret",
-  ),
-  service(
-    "ecs",
-    3,
-    "AWS::ECS::Service",
-    regional("ecs", "service/"),
-    "svc-",
-    "DescribeServices DescribeClusters ListServices ListTasks DescribeTaskDefinition CreateService UpdateService RegisterTaskDefinition",
-  ),
-  service(
-    "eks",
-    2,
-    "AWS::EKS::Cluster",
-    regional("eks", "cluster/"),
-    "eks-",
-    "DescribeCluster ListClusters ListNodegroups DescribeNodegroup CreateCluster UpdateClusterConfig",
-  ),
-  service(
-    "ecr",
-    3,
-    "AWS::ECR::Repository",
-    regional("ecr", "repository/"),
-    "repo-",
-    "DescribeRepositories ListImages DescribeImages GetAuthorizationToken BatchGetImage GetDownloadUrlForLayer CreateRepository DeleteRepository PutImage",
-  ),
-  service(
-    "cloudformation",
-    3,
-    "AWS::CloudFormation::Stack",
-    regional("cloudformation", "stack/"),
-    "stack-",
-    "DescribeStacks ListStacks DescribeStackEvents DescribeStackResources GetTemplate CreateStack UpdateStack DeleteStack",
-  ),
-  service(
-    "elasticloadbalancing",
-    2,
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    regional("elasticloadbalancing", "loadbalancer/app/"),
-    "lb-",
-    "DescribeLoadBalancers DescribeTargetGroups DescribeTargetHealth DescribeListeners CreateLoadBalancer DeleteLoadBalancer RegisterTargets",
-  ),
-  service(
-    "autoscaling",
-    2,
-    "AWS::AutoScaling::AutoScalingGroup",
-    regional("autoscaling", "autoScalingGroup:"),
-    "asg-",
-    "DescribeAutoScalingGroups DescribeScalingActivities DescribeLaunchConfigurations UpdateAutoScalingGroup SetDesiredCapacity",
-  ),
-  service(
-    "route53",
-    1,
-    "AWS::Route53::HostedZone",
-    global("route53", "hostedzone/"),
-    "Z",
-    "ListHostedZones GetHostedZone ListResourceRecordSets ChangeResourceRecordSets CreateHostedZone",
-  ),
-  service(
-    "cloudfront",
-    1,
-    "AWS::CloudFront::Distribution",
-    global("cloudfront", "distribution/"),
-    "E",
-    "ListDistributions GetDistribution GetDistributionConfig UpdateDistribution CreateInvalidation",
-  ),
-  service(
-    "apigateway",
-    1,
-    "AWS::ApiGateway::RestApi",
-    regional("apigateway", "/restapis/"),
-    "api-",
-    "GetRestApis GetResources GetStages CreateDeployment UpdateStage",
-  ),
-  service(
-    "events",
-    2,
-    "AWS::Events::Rule",
-    regional("events", "rule/"),
-    "rule-",
-    "ListRules DescribeRule ListTargetsByRule PutRule PutTargets DeleteRule",
-  ),
-  service(
-    "states",
-    1,
-    "AWS::StepFunctions::StateMachine",
-    regional("states", "stateMachine:"),
-    "sm-",
-    "ListStateMachines DescribeStateMachine StartExecution DescribeExecution",
-  ),
-  service(
-    "glue",
-    1,
-    "AWS::Glue::Job",
-    regional("glue", "job/"),
-    "job-",
-    "GetDatabases GetTables GetJobs GetJobRuns StartJobRun",
-  ),
-  service(
-    "athena",
-    1,
-    "AWS::Athena::WorkGroup",
-    regional("athena", "workgroup/"),
-    "wg-",
-    "StartQueryExecution GetQueryExecution GetQueryResults ListWorkGroups",
-  ),
-  service(
-    "kinesis",
-    1,
-    "AWS::Kinesis::Stream",
-    regional("kinesis", "stream/"),
-    "stream-",
-    "DescribeStream ListStreams DescribeStreamSummary CreateStream",
-  ),
-  service(
-    "firehose",
-    1,
-    "AWS::KinesisFirehose::DeliveryStream",
-    regional("firehose", "deliverystream/"),
-    "ds-",
-    "DescribeDeliveryStream ListDeliveryStreams UpdateDestination",
-  ),
-  service(
-    "sso",
-    1,
-    "AWS::SSO::PermissionSet",
-    global("sso", "permissionSet/"),
-    "ps-",
-    "ListPermissionSets DescribePermissionSet ListAccountAssignments CreateAccountAssignment",
-  ),
-  service(
-    "organizations",
-    1,
-    "AWS::Organizations::Account",
-    global("organizations", "account/"),
-    "acct-",
-    "DescribeOrganization ListAccounts ListRoots DescribeAccount",
-  ),
-  service(
-    "config",
-    2,
-    "AWS::Config::ConfigRule",
-    regional("config", "config-rule/"),
-    "rule-",
-    "DescribeConfigRules DescribeComplianceByConfigRule DescribeConfigurationRecorders PutEvaluations PutConfigRule",
-  ),
-  service(
-    "guardduty",
-    1,
-    "AWS::GuardDuty::Detector",
-    regional("guardduty", "detector/"),
-    "det-",
-    "ListDetectors GetDetector ListFindings GetFindings UpdateDetector",
-  ),
-  service(
-    "securityhub",
-    1,
-    "AWS::SecurityHub::Hub",
-    regional("securityhub", "hub/"),
-    "hub-",
-    "GetFindings DescribeHub GetEnabledStandards BatchImportFindings",
-  ),
-  service(
-    "backup",
-    1,
-    "AWS::Backup::BackupVault",
-    regional("backup", "backup-vault:"),
-    "vault-",
-    "ListBackupJobs ListBackupVaults DescribeBackupVault StartBackupJob",
-  ),
-  service(
-    "elasticfilesystem",
-    1,
-    "AWS::EFS::FileSystem",
-    regional("elasticfilesystem", "file-system/"),
-    "fs-",
-    "DescribeFileSystems DescribeMountTargets CreateFileSystem",
-  ),
-  service(
-    "acm",
-    1,
-    "AWS::ACM::Certificate",
-    regional("acm", "certificate/"),
-    "",
-    "ListCertificates DescribeCertificate RequestCertificate",
-  ),
-  service(
-    "wafv2",
-    1,
-    "AWS::WAFv2::WebACL",
-    regional("wafv2", "regional/webacl/"),
-    "acl-",
-    "ListWebACLs GetWebACL UpdateWebACL",
-  ),
-  service(
-    "codebuild",
-    1,
-    "AWS::CodeBuild::Project",
-    regional("codebuild", "project/"),
-    "proj-",
-    "BatchGetProjects ListProjects StartBuild BatchGetBuilds",
-  ),
-];
+export const SERVICES: ServiceSpec[] = TABLE.trim()
+  .split("\n")
+  .map((line) => {
+    const [host = "", weight = "1", resourceType = "", template = "", idPrefix = "", actions = ""] =
+      line.split("|");
+    return {
+      source: `${host}.amazonaws.com`,
+      host,
+      actions: actions.split(" "),
+      resourceType,
+      arn: (account, region, id) =>
+        template.replace("{account}", account).replace("{region}", region).replace("{id}", id),
+      idPrefix,
+      weight: Number(weight),
+    };
+  });
 
 export const READ_PREFIXES = ["Describe", "List", "Get", "Head", "Lookup", "BatchGet", "Decode"];
 

@@ -234,7 +234,7 @@ function buildEvent({ random, at, account, region, actor, svc }: EventInput): Cl
   const action = svc.actions[skewed(random, svc.actions.length, 1.6)] as string;
   const readOnly = isReadOnly(action);
   const identity = actor.identity(account, at, random);
-  const resourceId = `${svc.idPrefix}${chars(random, HEX, 1 + skewed(random, 4, 1))}${skewed(random, 20_000, 2.5).toString(16).padStart(5, "0")}`;
+  const resourceId = `${svc.idPrefix}${resourceSuffix(svc.source, skewed(random, RESOURCES_PER_SERVICE, 2.2))}`;
   const error = random() < 0.03 ? ERROR_CODES[skewed(random, ERROR_CODES.length, 2)] : undefined;
   const requestID = uuid(random);
   const record: Record<string, unknown> = {
@@ -296,6 +296,17 @@ function writeParameters(random: Random, key: string, resourceId: string): Recor
   const params: Record<string, unknown> = { [key]: resourceId };
   if (random() < 0.3) params.tags = [{ key: "team", value: "platform" }];
   return params;
+}
+
+/** Each service has a fixed pool of resources, used with a skew (a few hot, a long tail). */
+const RESOURCES_PER_SERVICE = 3000;
+
+function resourceSuffix(source: string, n: number): string {
+  let h = 0x9e3779b9 ^ n;
+  for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
+  const a = (Math.imul(h, 0x85ebca6b) >>> 0).toString(16).padStart(8, "0");
+  const b = (Math.imul(h ^ n, 0xc2b2ae35) >>> 0).toString(16).padStart(8, "0");
+  return `${a}${b}`.slice(0, 12 + (n % 5));
 }
 
 function resourceKey(svc: ServiceSpec): string {
