@@ -11,6 +11,9 @@ const suites: Record<string, () => Promise<unknown>> = {
   history: async () => (await import("./history-bench.js")).benchHistory(),
   s3: async () => (await import("./s3-bench.js")).benchS3(),
   trails: async () => (await import("./trails-bench.js")).benchTrails(),
+  lake: async () => (await import("./lake-bench.js")).benchLake(),
+  gateway: async () => (await import("./gateway-bench.js")).benchGateway(),
+  insights: async () => (await import("./insights-bench.js")).benchInsights(),
 };
 
 const wanted = process.argv.slice(2);

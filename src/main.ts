@@ -5,11 +5,15 @@ import { join } from "node:path";
 import type { OpenTrailConfig } from "./config/config.js";
 import { lockDataDir } from "./config/data-dir-lock.js";
 import { createLogger, type Logger } from "./config/logger.js";
+import { createGateway, upstreamBucketStore } from "./gateway/index.js";
 import { attachHistory, createHistoryService, HistoryIndex } from "./history/index.js";
 import { createStsService, IdentityStore } from "./iam/index.js";
+import { createInsightsService, type InsightsService } from "./insights/index.js";
+import { createLakeService, type LakeService } from "./lake/index.js";
 import { EventLog } from "./log/index.js";
 import { Recorder } from "./recorder/recorder.js";
-import { createS3Service, type S3Service } from "./s3/index.js";
+import { createS3Service, ExternalObjectStore, type S3Service } from "./s3/index.js";
+import { trustedProxies } from "./server/client-address.js";
 import { createCloudTrailApi } from "./server/cloudtrail-api.js";
 import { createEdge } from "./server/edge.js";
 import { dispatchJson } from "./server/json-service.js";
@@ -32,6 +36,8 @@ export interface OpenTrail {
   identities: IdentityStore;
   s3: S3Service;
   trails: TrailsService;
+  lake: LakeService;
+  insights: InsightsService;
   /** True when this start created the default account and admin key pair. */
   createdCredentials: boolean;
   /** Drains in-flight requests, checkpoints consumers, closes files, releases the lock. */
@@ -64,7 +70,9 @@ export async function startOpenTrail(
       combineAttributes: config.combineLookupAttributes,
     });
     cleanup.splice(1, 0, () => history.close());
-    attachHistory(log, history);
+    const historyConsumer = attachHistory(log, history);
+    // Stop the consumer (and its retention timer) before the log and the index close.
+    cleanup.unshift(() => historyConsumer.stop());
 
     const s3 = createS3Service({
       dataDir: config.dataDir,
@@ -74,13 +82,28 @@ export async function startOpenTrail(
     });
     cleanup.splice(1, 0, () => s3.close());
     const sts = createStsService(identities);
+    const gateway = createGateway({
+      upstreams: config.upstreams,
+      timeoutSeconds: config.upstreamTimeoutSeconds,
+      sink: recorder,
+      logger,
+    });
+    cleanup.splice(1, 0, () => gateway.close());
+    // With an S3 upstream, trails deliver where the clients' S3 calls now go.
+    const s3Upstream = config.upstreams.find((u) => u.service === "s3");
+    const buckets = s3Upstream
+      ? upstreamBucketStore(s3Upstream, config.region)
+      : {
+          store: s3.store,
+          checkBucketPolicy: cloudTrailBucketPolicyCheck((bucket, request) =>
+            s3.authorizeBucketAccess(bucket, request),
+          ),
+        };
     const trails = createTrailsService({
       dataDir: config.dataDir,
       regions: defaultTrailRegions(config.region),
-      store: s3.store,
-      checkBucketPolicy: cloudTrailBucketPolicyCheck((bucket, request) =>
-        s3.authorizeBucketAccess(bucket, request),
-      ),
+      store: buckets.store,
+      checkBucketPolicy: buckets.checkBucketPolicy,
       deliveryIntervalSeconds: config.deliveryIntervalSeconds,
       digestIntervalSeconds: config.digestIntervalSeconds,
       logger,
@@ -88,7 +111,52 @@ export async function startOpenTrail(
     trails.start(log);
     // First in line at shutdown: delivery flushes into the store and reads the log.
     cleanup.unshift(() => trails.stop());
-    const cloudtrail = createCloudTrailApi({ ...createHistoryService(history), ...trails.handlers });
+    const lake = await createLakeService({
+      dataDir: config.dataDir,
+      log,
+      sink: recorder,
+      recordBatch: (drafts) => recorder.recordBatch(drafts),
+      objects: s3.store,
+      externalObjects: config.importS3
+        ? new ExternalObjectStore({
+            endpoint: config.importS3.endpoint,
+            region: config.importS3.region,
+            credentials: config.importS3,
+            forcePathStyle: true,
+          })
+        : undefined,
+      queryTimeoutSeconds: config.lakeQueryTimeoutSeconds,
+      queryMemoryLimit: config.lakeQueryMemory,
+      maxRunningQueries: config.lakeRunningQueries,
+      logger,
+    });
+    lake.start();
+    // Stopped before the log closes: its ingest consumers read the log.
+    cleanup.unshift(() => lake.stop());
+    const insights = createInsightsService({
+      dataDir: config.dataDir,
+      trails: trails.insights,
+      recorder,
+      settings: config.insights,
+      logger,
+      eventDataStores: {
+        find: (id, accountId) => {
+          const r = lake.runtime.stores.get(id)?.record;
+          if (!r || r.accountId !== accountId) return undefined;
+          const { arn, region, multiRegionEnabled, status, selectors } = r;
+          return { arn, accountId, region, multiRegionEnabled, status, advancedEventSelectors: selectors };
+        },
+      },
+    });
+    await insights.start(log);
+    // First to stop: its last checkpoint may record Insights events for the others to take.
+    cleanup.unshift(() => insights.stop());
+    const cloudtrail = createCloudTrailApi({
+      ...createHistoryService(history),
+      ...trails.handlers,
+      ...lake.handlers,
+      ...insights.handlers,
+    });
     const services: Record<string, ServiceEndpoint> = {
       cloudtrail: {
         format: "json",
@@ -96,6 +164,14 @@ export async function startOpenTrail(
         uriEscapePath: true,
         clockSkewSeconds: config.clockSkewSeconds,
         handle: (req, ctx) => dispatchJson(cloudtrail, req, ctx, recorder, logger),
+      },
+      // PutAuditEvents (REST-JSON); the edge routes by the signing name `cloudtrail-data`.
+      "cloudtrail-data": {
+        format: "json",
+        maxBodyBytes: config.maxJsonBodyBytes,
+        uriEscapePath: true,
+        clockSkewSeconds: config.clockSkewSeconds,
+        handle: (req, ctx) => lake.handleData(req, ctx),
       },
       sts: {
         format: "query",
@@ -111,11 +187,14 @@ export async function startOpenTrail(
         clockSkewSeconds: 900,
         handle: (req, ctx) => s3.handle(req, ctx),
       },
+      // Configured upstreams: a built-in service (s3) yields to its upstream.
+      ...gateway.endpoints,
     };
     const edge = createEdge({
       services,
       identities,
       logger,
+      trustedProxies: trustedProxies(config.trustedProxies),
       health: () => ({ status: "ok", log: { startSeq: log.startSeq, endSeq: log.endSeq } }),
     });
     const server = createServer({ keepAliveTimeout: 65_000 }, edge);
@@ -134,6 +213,8 @@ export async function startOpenTrail(
       identities,
       s3,
       trails,
+      lake,
+      insights,
       createdCredentials: identities.created,
       stop: async () => {
         await closeServer(server);

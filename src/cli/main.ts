@@ -3,8 +3,12 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/config.js";
 import { DataDirLockedError } from "../config/data-dir-lock.js";
 import { registerCredentialsCommand } from "./credentials-command.js";
+import { registerImportCommand } from "./import-command.js";
+import { registerInsightsCommand } from "./insights-command.js";
 import { registerLookupCommand } from "./lookup-command.js";
+import { registerQueryCommand } from "./query-command.js";
 import { registerServeCommand } from "./serve-command.js";
+import { registerValidateLogsCommand } from "./validate-logs-command.js";
 
 const program = new Command()
   .name("opentrail")
@@ -14,6 +18,10 @@ const program = new Command()
 registerServeCommand(program);
 registerCredentialsCommand(program);
 registerLookupCommand(program);
+registerInsightsCommand(program);
+registerQueryCommand(program);
+registerImportCommand(program);
+registerValidateLogsCommand(program);
 
 /** Known failures print one line and exit 1; anything else is a bug and keeps its stack. */
 program.parseAsync(process.argv).catch((e: unknown) => {

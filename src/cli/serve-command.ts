@@ -25,6 +25,40 @@ export function registerServeCommand(program: Command): void {
       "--digest-interval <seconds>",
       "how often trails write digest files (env OPENTRAIL_DIGEST_INTERVAL, default 3600)",
     )
+    .option(
+      "--upstream <spec>",
+      "audit gateway: forward and record calls signed for SERVICE, as SERVICE=URL[,accessKeyId=..,secretAccessKey=..,region=..,timeout=SECONDS]; repeatable (env OPENTRAIL_UPSTREAMS, ';'-separated)",
+      collect,
+    )
+    .option(
+      "--upstream-timeout <seconds>",
+      "idle timeout towards upstreams (env OPENTRAIL_UPSTREAM_TIMEOUT, default 60)",
+    )
+    .option(
+      "--trusted-proxy <cidr>",
+      "believe X-Forwarded-For from this reverse proxy address or CIDR; repeatable (env OPENTRAIL_TRUSTED_PROXIES, ','-separated)",
+      collect,
+    )
+    .option(
+      "--lake-query-timeout <seconds>",
+      "CloudTrail Lake query time limit (env OPENTRAIL_LAKE_QUERY_TIMEOUT, default 3600)",
+    )
+    .option(
+      "--lake-query-memory <size>",
+      "memory limit of each account's Lake query engine, e.g. 512MB (env OPENTRAIL_LAKE_QUERY_MEMORY, default 1GB)",
+    )
+    .option(
+      "--insights-baseline-days <days>",
+      "Insights baseline window (env OPENTRAIL_INSIGHTS_BASELINE_DAYS, default 7, as CloudTrail)",
+    )
+    .option(
+      "--insights-clock <clock>",
+      "wall: Insights minutes also close as time passes; events: only event times move them (env OPENTRAIL_INSIGHTS_CLOCK, default wall)",
+    )
+    .option(
+      "--import-s3-endpoint <url>",
+      "external S3 that StartImport may read from; keys in OPENTRAIL_IMPORT_S3_ACCESS_KEY_ID/_SECRET_ACCESS_KEY (env OPENTRAIL_IMPORT_S3_ENDPOINT)",
+    )
     .action(async (flags) => {
       const config = resolveConfig(flags);
       const logger = createLogger(config.logLevel);
@@ -53,4 +87,8 @@ export function registerServeCommand(program: Command): void {
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));
     });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

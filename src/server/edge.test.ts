@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ListEventDataStoresCommand, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { ListDashboardsCommand, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { ADMIN } from "../test-support/fixtures.js";
 import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
 import { cloudTrailCall, signedFetch } from "../test-support/signed-fetch.js";
@@ -115,7 +115,7 @@ describe("API edge", () => {
 
   test("operation not implemented yet: 501 UnsupportedOperationException", async () => {
     await expectAwsError(
-      cloudTrailClient(server.url).send(new ListEventDataStoresCommand({})),
+      cloudTrailClient(server.url).send(new ListDashboardsCommand({})),
       "UnsupportedOperationException",
       501,
     );
