@@ -55,7 +55,8 @@ describe("opentrail validate-logs", () => {
       r.stdout,
       /^Validating log files for trail arn:aws:cloudtrail:us-east-1:123456789012:trail\/CliTrail between /,
     );
-    assert.match(r.stdout, /\n1\/1 digest files valid\n1\/1 log files valid\n$/);
+    // The 1 s digest timer may tick once more than the explicit runs: every digest must be valid.
+    assert.match(r.stdout, /\n(\d+)\/\1 digest files valid\n1\/1 log files valid\n$/);
   });
 
   test("bad arguments exit 252 with the CLI's message on stderr; unknown trail 255", async () => {
