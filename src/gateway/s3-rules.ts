@@ -2,55 +2,17 @@
  * S3's records differ from the JSON services': requestParameters are bucketName, Host, the
  * query parameters and key; responseElements are response headers; additionalEventData
  * carries the byte counts; the user agent is bracketed; object-level calls (and the listing
- * calls) are data events naming the object and the bucket. Kept in step with src/s3/audit.ts
- * and src/s3/operation-catalog.ts, which record the built-in store the same way.
+ * calls) are data events naming the object and the bucket. The classification is the built-in
+ * store's own (src/s3/operation-catalog.ts); record shapes follow src/s3/audit.ts.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html
  */
 import type { EventResource, JsonObject } from "../events/cloudtrail-event.js";
+import { S3_DATA_OPERATIONS, S3_PREFIX_OPERATIONS } from "../s3/index.js";
 import type { CallFacts, ServiceRules } from "./service-rules.js";
 
-const DATA = [
-  "GetObject",
-  "HeadObject",
-  "ListObjects",
-  "ListObjectsV2",
-  "ListObjectVersions",
-  "HeadBucket",
-  "ListParts",
-  "ListMultipartUploads",
-  "GetObjectRetention",
-  "GetObjectLegalHold",
-  "GetObjectAcl",
-  "GetObjectTagging",
-  "GetObjectAttributes",
-  "GetObjectTorrent",
-  "SelectObjectContent",
-  "PutObject",
-  "CopyObject",
-  "DeleteObject",
-  "DeleteObjects",
-  "CreateMultipartUpload",
-  "UploadPart",
-  "UploadPartCopy",
-  "CompleteMultipartUpload",
-  "AbortMultipartUpload",
-  "PutObjectRetention",
-  "PutObjectLegalHold",
-  "PutObjectAcl",
-  "PutObjectTagging",
-  "DeleteObjectTagging",
-  "RestoreObject",
-];
-
-/** Calls about a bucket's keys rather than one object: their data resource is a key prefix. */
-const PREFIX_CALLS = new Set([
-  "ListObjects",
-  "ListObjectsV2",
-  "ListObjectVersions",
-  "HeadBucket",
-  "DeleteObjects",
-  "ListMultipartUploads",
-]);
+// One classification for S3, shared with the built-in store.
+const DATA = S3_DATA_OPERATIONS;
+const PREFIX_CALLS = S3_PREFIX_OPERATIONS;
 
 /** Query parameters that belong to a presigned URL's signature, not to the request. */
 const SIGNING_PARAMS = /^x-amz-(algorithm|credential|date|expires|signedheaders|signature|security-token)$/i;

@@ -19,5 +19,6 @@ export type {
   PutObjectOptions,
   StoredObject,
 } from "./object-store.js";
+export { S3_DATA_OPERATIONS, S3_PREFIX_OPERATIONS } from "./operation-catalog.js";
 export { parseBucketPolicy, type S3Logger } from "./runtime.js";
 export { createS3Service, type S3Service, type S3ServiceOptions } from "./service.js";

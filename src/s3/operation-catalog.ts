@@ -55,6 +55,19 @@ const RENAMED: Record<string, string> = {
   PutBucketAccelerateConfiguration: "PutAccelerateConfiguration",
 };
 
+/** Every S3 operation CloudTrail records as a data event (the gateway classifies with it too). */
+export const S3_DATA_OPERATIONS: readonly string[] = [...DATA_READ, ...DATA_WRITE];
+
+/** Data events about a bucket's keys rather than one object: their resource is a key prefix. */
+export const S3_PREFIX_OPERATIONS: ReadonlySet<string> = new Set([
+  "ListObjects",
+  "ListObjectsV2",
+  "ListObjectVersions",
+  "HeadBucket",
+  "DeleteObjects",
+  "ListMultipartUploads",
+]);
+
 export function operationInfo(operation: string): OperationInfo {
   const eventName = RENAMED[operation] ?? operation;
   if (DATA_READ.includes(operation)) return { eventName, category: "Data", readOnly: true };
@@ -65,12 +78,5 @@ export function operationInfo(operation: string): OperationInfo {
 
 /** Whether a data event names one object (`AWS::S3::Object` ARN) or a key prefix (`ARNPrefix`). */
 export function isObjectOperation(operation: string): boolean {
-  return ![
-    "ListObjects",
-    "ListObjectsV2",
-    "ListObjectVersions",
-    "HeadBucket",
-    "DeleteObjects",
-    "ListMultipartUploads",
-  ].includes(operation);
+  return !S3_PREFIX_OPERATIONS.has(operation);
 }
