@@ -117,7 +117,9 @@ describe("EventLog append and read", () => {
     try {
       await assert.rejects(log.append(Buffer.alloc(0)), RangeError);
       await assert.rejects(log.append(Buffer.alloc(MAX_PAYLOAD_BYTES + 1)), RangeError);
-      await assert.rejects(log.append("text" as unknown as Buffer), RangeError);
+      await assert.rejects(log.append(42 as unknown as Buffer), RangeError);
+      await assert.rejects(log.append(""), RangeError);
+      await assert.rejects(log.append("é".repeat(MAX_PAYLOAD_BYTES / 2 + 1)), RangeError);
       await assert.rejects(log.appendBatch([Buffer.from("ok"), Buffer.alloc(0)]), RangeError);
       assert.deepEqual(await log.appendBatch([]), []);
       assert.equal(await log.append(Buffer.alloc(MAX_PAYLOAD_BYTES, 1)), 3);

@@ -4,7 +4,7 @@ import { CommitSignal } from "./commit-signal.js";
 import { LogConsumer, type LogSource } from "./consumer.js";
 import { FileCursorStore, readCursorFiles, removeTempFiles, validateConsumerName } from "./cursor-store.js";
 import { DirLock } from "./dir-lock.js";
-import { validatePayload } from "./frame.js";
+import { type Payload, validatePayload } from "./frame.js";
 import { GroupCommit } from "./group-commit.js";
 import { LogError } from "./log-error.js";
 import { openSegments } from "./open-segments.js";
@@ -80,7 +80,7 @@ export class EventLog {
    * caller may reuse the buffer). Rejects with a RangeError for an empty or over 1 MiB payload,
    * and with the I/O error if the write or fdatasync failed, in which case nothing of it remains.
    */
-  append(payload: Buffer): Promise<number> {
+  append(payload: Payload): Promise<number> {
     try {
       validatePayload(payload);
     } catch (err) {
@@ -90,9 +90,9 @@ export class EventLog {
   }
 
   /** Like append for many records: they get consecutive seqs and become durable together. */
-  appendBatch(payloads: Buffer[]): Promise<number[]> {
+  appendBatch(payloads: Payload[]): Promise<number[]> {
     try {
-      if (!Array.isArray(payloads)) throw new RangeError("appendBatch takes an array of Buffers");
+      if (!Array.isArray(payloads)) throw new RangeError("appendBatch takes an array of payloads");
       for (const p of payloads) validatePayload(p);
     } catch (err) {
       return Promise.reject(err);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { crc32 } from "node:zlib";
 import { FrameArena, pushPiece } from "./frame-arena.js";
 
 describe("FrameArena", () => {
@@ -27,6 +28,27 @@ describe("FrameArena", () => {
     pushPiece(pieces, a);
     pushPiece(pieces, c);
     assert.deepEqual(pieces, [a, c]);
+  });
+
+  test("text is framed as UTF-8 with its byte length and the CRC of those bytes", () => {
+    const arena = new FrameArena();
+    const lengths: number[] = [];
+    const framed = arena.frame(["héllo", Buffer.from("raw")], lengths);
+    assert.deepEqual(lengths, [6, 3]);
+    assert.equal(framed.readUInt32LE(0), 6);
+    assert.equal(framed.readUInt32LE(4), crc32(Buffer.from("héllo")));
+    assert.equal(framed.subarray(8, 14).toString("utf8"), "héllo");
+    assert.equal(framed.subarray(22).toString(), "raw");
+  });
+
+  test("text whose worst-case size does not fit the block's rest still fits when its real size does", () => {
+    const arena = new FrameArena();
+    const first = arena.frame([Buffer.alloc(4 * 1024 * 1024 - 8 - 3000)], []);
+    const second = arena.frame(["a".repeat(2000)], []);
+    assert.equal(second.buffer, first.buffer, "2,000 ASCII bytes fit the 3,000 left");
+    const third = arena.frame(["b".repeat(2000)], []);
+    assert.notEqual(third.buffer, first.buffer);
+    assert.equal(third.subarray(8).toString(), "b".repeat(2000));
   });
 
   test("a frame larger than a block gets a block of its own", () => {

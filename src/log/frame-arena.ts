@@ -1,4 +1,4 @@
-import { encodeFrame, FRAME_HEADER_BYTES } from "./frame.js";
+import { encodeFrame, FRAME_HEADER_BYTES, type Payload, payloadBytes, payloadBytesAtMost } from "./frame.js";
 
 const BLOCK_BYTES = 4 * 1024 * 1024;
 
@@ -12,18 +12,24 @@ export class FrameArena {
   private used = 0;
 
   /** Frames `payloads` and returns a view of the framed bytes. */
-  frame(payloads: readonly Buffer[], lengths: number[]): Buffer {
-    let bytes = 0;
-    for (const p of payloads) {
-      lengths.push(p.length);
-      bytes += FRAME_HEADER_BYTES + p.length;
-    }
-    if (bytes > this.block.length - this.used) {
-      this.block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, bytes));
-      this.used = 0;
+  frame(payloads: readonly Payload[], lengths: number[]): Buffer {
+    let bound = 0;
+    for (const p of payloads) bound += FRAME_HEADER_BYTES + payloadBytesAtMost(p);
+    if (bound > this.block.length - this.used) {
+      // Text's bound is three times its length; the exact size may still fit this block.
+      let bytes = 0;
+      for (const p of payloads) bytes += FRAME_HEADER_BYTES + payloadBytes(p);
+      if (bytes > this.block.length - this.used) {
+        this.block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, bytes));
+        this.used = 0;
+      }
     }
     const start = this.used;
-    for (const p of payloads) this.used = encodeFrame(this.block, this.used, p);
+    for (const p of payloads) {
+      const at = this.used;
+      this.used = encodeFrame(this.block, at, p);
+      lengths.push(this.used - at - FRAME_HEADER_BYTES);
+    }
     return this.block.subarray(start, this.used);
   }
 }

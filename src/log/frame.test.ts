@@ -30,13 +30,17 @@ async function readerOver(bytes: Buffer): Promise<{ reader: FrameReader; done():
 }
 
 describe("frame", () => {
-  test("validatePayload accepts 1 byte to 1 MiB Buffers and rejects the rest with a RangeError", () => {
+  test("validatePayload accepts 1 byte to 1 MiB Buffers or UTF-8 text and rejects the rest with a RangeError", () => {
     validatePayload(Buffer.alloc(1));
     validatePayload(Buffer.alloc(MAX_PAYLOAD_BYTES));
+    validatePayload("text");
+    validatePayload("é".repeat(MAX_PAYLOAD_BYTES / 2));
     for (const bad of [
       Buffer.alloc(0),
       Buffer.alloc(MAX_PAYLOAD_BYTES + 1),
-      "text",
+      "",
+      "é".repeat(MAX_PAYLOAD_BYTES / 2 + 1),
+      42,
       new Uint8Array(3),
       undefined,
     ]) {

@@ -1,6 +1,6 @@
 import { type FileHandle, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { FRAME_HEADER_BYTES } from "./frame.js";
+import { FRAME_HEADER_BYTES, type Payload } from "./frame.js";
 import { FrameArena, pushPiece } from "./frame-arena.js";
 import { LogError } from "./log-error.js";
 import { Segment } from "./segment.js";
@@ -68,7 +68,7 @@ export class GroupCommit {
   ) {}
 
   /** Queues framed records; resolves with the first one's seq once all are durable. */
-  enqueue(payloads: readonly Buffer[]): Promise<number> {
+  enqueue(payloads: readonly Payload[]): Promise<number> {
     if (this.closed) return Promise.reject(new LogError("ERR_LOG_CLOSED", "the event log is closed"));
     if (this.broken) return Promise.reject(this.broken);
     // Framing here, not at flush time, captures the payload as it is now: the caller may reuse it.

@@ -33,16 +33,24 @@ export const OBJECT_CAPS: FieldCaps = {
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Fields the recorder generated itself, which need no format check. */
+export interface TrustedFields {
+  eventTime?: boolean;
+  eventID?: boolean;
+}
+
 /**
  * Checks a record from any capture source and caps oversized fields the way CloudTrail does:
  * "CloudTrail truncates a field if the field's contents exceeds the maximum field size" and
  * marks the record with `omitted: true`. Mutates and returns the event. Object fields are
  * capped while serialising (OBJECT_CAPS), so each is stringified only once.
  */
-export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
-  require(TIME.test(event.eventTime), "eventTime", "eventTime must be YYYY-MM-DDTHH:MM:SSZ");
-  require(!Number.isNaN(Date.parse(event.eventTime)), "eventTime", "eventTime is not a valid date");
-  require(UUID.test(event.eventID), "eventID", "eventID must be a GUID");
+export function validateEvent(event: CloudTrailEvent, trusted: TrustedFields = {}): CloudTrailEvent {
+  if (!trusted.eventTime) {
+    require(TIME.test(event.eventTime), "eventTime", "eventTime must be YYYY-MM-DDTHH:MM:SSZ");
+    require(!Number.isNaN(Date.parse(event.eventTime)), "eventTime", "eventTime is not a valid date");
+  }
+  if (!trusted.eventID) require(UUID.test(event.eventID), "eventID", "eventID must be a GUID");
   require(nonEmpty(event.awsRegion), "awsRegion", "awsRegion is required");
   require(nonEmpty(event.eventType), "eventType", "eventType is required");
   require(nonEmpty(event.eventCategory), "eventCategory", "eventCategory is required");
@@ -70,6 +78,7 @@ export function validateEvent(event: CloudTrailEvent): CloudTrailEvent {
 }
 
 export function checkSize(serialized: string): void {
+  if (serialized.length * 3 <= MAX_EVENT_BYTES) return; // UTF-8 needs at most 3 bytes per unit
   const size = Buffer.byteLength(serialized);
   require(size <=
     MAX_EVENT_BYTES, "event", `event is ${size} bytes; CloudTrail's limit is ${MAX_EVENT_BYTES}`);
