@@ -48,6 +48,7 @@ export class BuiltinObjectStore implements ObjectStore {
       versioning: lock ? "Enabled" : undefined,
     });
     if (!inserted) throw S3Errors.bucketAlreadyOwnedByYou(name);
+    await this.rt.index.flush();
   }
 
   async putObject(bucket: string, key: string, body: Buffer, opts: PutObjectOptions = {}) {
@@ -70,13 +71,14 @@ export class BuiltinObjectStore implements ObjectStore {
         ...lockForNewVersion({}, b, new Date()),
       },
     });
+    await this.rt.index.flush();
     return { etag: v.etag, versionId: b.versioning ? v.versionId : undefined };
   }
 
   async getObject(bucket: string, key: string): Promise<StoredObject | undefined> {
     const v = this.rt.index.latest(this.bucket(bucket).name, key);
     if (!v || v.deleteMarker) return undefined;
-    const body = v.blob ? await this.rt.blobs.read(v.blob) : Buffer.alloc(0);
+    const body = v.blob ? await this.rt.blobs.read(v.blob, 0, v.size) : Buffer.alloc(0);
     return {
       body,
       metadata: { ...v.meta.userMetadata },
@@ -124,11 +126,13 @@ export class BuiltinObjectStore implements ObjectStore {
         meta: { userMetadata: {}, ownerAccountId: b.ownerAccountId },
         deleteMarker: true,
       });
+      await this.rt.index.flush();
       return;
     }
     const v = this.rt.index.latest(b.name, key);
     if (!v) return;
     this.rt.index.removeVersion(v);
+    await this.rt.index.flush();
     await this.rt.blobs.remove([v.blob]);
   }
 }

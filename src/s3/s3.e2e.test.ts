@@ -5,22 +5,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { ADMIN, OTHER } from "../test-support/fixtures.js";
 import { eventByRequestId, logEvents } from "../test-support/log-events.js";
 import { startTestServer, type TestServer } from "../test-support/server.js";
+import { s3Client as s3 } from "./test-support.js";
 
 const run = promisify(execFile);
-
-function s3(url: string, creds = ADMIN) {
-  return new S3Client({
-    endpoint: url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-    maxAttempts: 1,
-  });
-}
 
 /** The built-in store through the real edge: SigV4 verified, calls recorded with the caller. */
 describe("S3 through OpenTrail's port", () => {

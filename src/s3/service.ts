@@ -81,7 +81,7 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
   const root = join(options.dataDir, "s3");
   mkdirSync(root, { recursive: true });
   const index = new ObjectIndex(join(root, "index.sqlite"));
-  const blobs = new BlobFiles(join(root, "objects"));
+  const blobs = new BlobFiles(join(root, "objects"), () => index.flush());
   blobs.init();
   const rt = new S3Runtime(
     index,
@@ -125,6 +125,15 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
       if (!isAwsError(e)) options.logger?.error("S3 request failed", { requestId: ctx.requestId, error: e });
       response = errorResponse(error, call ?? {}, req, ids);
     }
+    try {
+      // Group commit: no answer, success or error, leaves before the index changes so far are durable.
+      await index.flush();
+    } catch (e) {
+      if (response.body instanceof Readable) response.body.destroy();
+      options.logger?.error("S3 index could not be synced", { requestId: ctx.requestId, error: e });
+      error = S3Errors.internalError();
+      response = errorResponse(error, call ?? {}, req, ids);
+    }
     response.headers["x-amz-request-id"] = ids.requestId;
     response.headers["x-amz-id-2"] = ids.hostId;
     if (!call) return response;
@@ -162,7 +171,7 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
       };
     },
     async close() {
-      index.close();
+      await index.close();
     },
   };
 }

@@ -81,7 +81,7 @@ async function readObject(call: S3Call, rt: S3Runtime, withBody: boolean): Promi
   // Small bodies are read whole (one read beats a stream's per-chunk overhead); large ones stream.
   const body =
     length <= BUFFERED_READ_LIMIT
-      ? await rt.blobs.read(v.blob, start, end)
+      ? await rt.blobs.read(v.blob, start, length)
       : await rt.blobs.stream(v.blob, start, end);
   return { status, headers, body };
 }
