@@ -50,7 +50,8 @@ interface OutgoingBody {
 
 function outgoingBody(raw: RawRequest, resigns: boolean, sourceIp: string): OutgoingBody {
   const declared = raw.headers["x-amz-content-sha256"];
-  const headers: Record<string, string> = { ...raw.headers, "x-forwarded-for": sourceIp };
+  // Object.assign, not spread: this runs on every call, and spread is slow once transpiled.
+  const headers: Record<string, string> = Object.assign({}, raw.headers, { "x-forwarded-for": sourceIp });
   const length = raw.headers["content-length"];
   let out: OutgoingBody = { body: raw.body, headers };
   if (raw.stream) {
@@ -59,7 +60,8 @@ function outgoingBody(raw: RawRequest, resigns: boolean, sourceIp: string): Outg
     out = { body, headers, meter, contentLength: length === undefined ? undefined : Number(length) };
   }
   if (!resigns || !declared) return out;
-  if (!declared.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) return { ...out, payloadHash: declared };
+  if (!declared.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"))
+    return Object.assign(out, { payloadHash: declared });
   // Chunks signed by the client cannot carry our signature: forward the plain bytes unsigned.
   const source = Buffer.isBuffer(out.body) ? PassThrough.from([out.body]) : out.body;
   const decoded = pipeline(source, new AwsChunkedDecoder(), () => undefined);

@@ -51,7 +51,7 @@ export function gatewayEvent(c: CallRecord): EventDraft {
   // A mutating call's output too large to read is left out, as CloudTrail marks capped fields.
   const omitted =
     !c.error && !cls.readOnly && c.output === undefined && !rules.responseElements && hasOutput(rec);
-  return {
+  const draft: EventDraft = {
     userIdentity: toUserIdentity(c.principal),
     eventTime: c.receivedAt,
     eventSource: eventSourceFor(rec.model.metadata.endpointPrefix, rules),
@@ -76,8 +76,9 @@ export function gatewayEvent(c: CallRecord): EventDraft {
     managementEvent: cls.category === "Management",
     recipientAccountId: c.principal.accountId,
     eventCategory: cls.category,
-    ...(omitted ? { omitted: true } : {}),
   };
+  if (omitted) draft.omitted = true;
+  return draft;
 }
 
 /** Whether the operation's output has members in the body worth reading. */
