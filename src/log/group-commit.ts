@@ -41,7 +41,7 @@ export interface GroupCommitOptions {
   fsync: boolean;
   stats: LogStats;
   logger: LogLogger;
-  /** Called after each flush made records visible. */
+  /** Called after each flush made records visible and its appends were resolved. */
   onCommit(): void;
 }
 
@@ -95,6 +95,9 @@ export class GroupCommit {
         if (this.broken) throw this.broken;
         await this.flush(entries);
         for (const e of entries) e.resolve(e.firstSeq);
+        // After the callers: woken consumers apply their batch synchronously (history's SQLite
+        // insert), which must not run ahead of the answers the callers are waiting to send.
+        this.opts.onCommit();
       } catch (err) {
         for (const e of entries) e.reject(err);
       }
@@ -194,7 +197,7 @@ export class GroupCommit {
     }
   }
 
-  /** Makes the flushed records visible: extends segments, then wakes readers. */
+  /** Makes the flushed records visible: extends segments (readers are woken by flushLoop). */
   private async commit(chunks: Chunk[]): Promise<void> {
     const sealed: FileHandle[] = [];
     for (const chunk of chunks) {
@@ -210,7 +213,6 @@ export class GroupCommit {
       this.opts.stats.bytes += chunk.bytes;
     }
     this.opts.stats.flushes++;
-    this.opts.onCommit();
     for (const h of sealed)
       await h.close().catch((err) => this.opts.logger.warn("event log: close failed", { err }));
   }
