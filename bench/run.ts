@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   lake: async () => (await import("./lake-bench.js")).benchLake(),
   gateway: async () => (await import("./gateway-bench.js")).benchGateway(),
   insights: async () => (await import("./insights-bench.js")).benchInsights(),
+  console: async () => (await import("./console-bench.js")).benchConsole(),
 };
 
 const wanted = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { Recorder } from "./recorder/recorder.js";
 import { createS3Service, ExternalObjectStore, type S3Service } from "./s3/index.js";
 import { trustedProxies } from "./server/client-address.js";
 import { createCloudTrailApi } from "./server/cloudtrail-api.js";
+import { consoleFiles } from "./server/console-files.js";
 import { createEdge } from "./server/edge.js";
 import { dispatchJson } from "./server/json-service.js";
 import { dispatchQuery } from "./server/query-service.js";
@@ -195,6 +196,7 @@ export async function startOpenTrail(
       identities,
       logger,
       trustedProxies: trustedProxies(config.trustedProxies),
+      staticFiles: consoleFiles(),
       health: () => ({ status: "ok", log: { startSeq: log.startSeq, endSeq: log.endSeq } }),
     });
     const server = createServer({ keepAliveTimeout: 65_000 }, edge);

@@ -25,6 +25,8 @@ export interface EdgeOptions {
   clock?: () => Date;
   /** Peers whose X-Forwarded-For is believed (reverse proxies in front of OpenTrail). */
   trustedProxies?: TrustedProxies;
+  /** Static files (the web console) for unsigned GET/HEAD requests; undefined: not one. */
+  staticFiles?: (path: string, headers: Record<string, string>) => RawResponse | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -62,6 +64,15 @@ async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string
       headers: { "content-type": "application/json" },
       body: Buffer.from(JSON.stringify(opts.health())),
     };
+  }
+  if (
+    opts.staticFiles &&
+    (req.method === "GET" || req.method === "HEAD") &&
+    !headers.authorization &&
+    !url.searchParams.has("X-Amz-Credential")
+  ) {
+    const file = opts.staticFiles(url.pathname, headers);
+    if (file) return file;
   }
   const scope = signingScope(headers, url.searchParams);
   const service = scope ? opts.services[scope.service] : undefined;
