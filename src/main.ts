@@ -20,6 +20,7 @@ import { createEdge } from "./server/edge.js";
 import { dispatchJson } from "./server/json-service.js";
 import { dispatchQuery } from "./server/query-service.js";
 import type { ServiceEndpoint } from "./server/service-endpoint.js";
+import { withSnsCertificate } from "./server/sns-certificate-file.js";
 import {
   cloudTrailBucketPolicyCheck,
   createTrailsService,
@@ -100,6 +101,8 @@ export async function startOpenTrail(
             s3.authorizeBucketAccess(bucket, request),
           ),
         };
+    // Known once the server listens; notifications name it in their SigningCertURL.
+    const listening = { url: `http://${config.host}:${config.port}` };
     const trails = createTrailsService({
       dataDir: config.dataDir,
       regions: defaultTrailRegions(config.region),
@@ -107,6 +110,8 @@ export async function startOpenTrail(
       checkBucketPolicy: buckets.checkBucketPolicy,
       deliveryIntervalSeconds: config.deliveryIntervalSeconds,
       digestIntervalSeconds: config.digestIntervalSeconds,
+      snsEndpoints: config.snsEndpoints,
+      publicUrl: () => listening.url,
       logger,
     });
     trails.start(log);
@@ -196,7 +201,7 @@ export async function startOpenTrail(
       identities,
       logger,
       trustedProxies: trustedProxies(config.trustedProxies),
-      staticFiles: consoleFiles(),
+      staticFiles: withSnsCertificate(trails.snsSigningCertificate, consoleFiles()),
       health: () => ({ status: "ok", log: { startSeq: log.startSeq, endSeq: log.endSeq } }),
     });
     const server = createServer({ keepAliveTimeout: 65_000 }, edge);
@@ -204,6 +209,7 @@ export async function startOpenTrail(
     await once(server, "listening");
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+    listening.url = url;
     logger.info("listening", { url, dataDir: config.dataDir, region: config.region });
     return {
       url,

@@ -26,6 +26,11 @@ export function registerServeCommand(program: Command): void {
       "how often trails write digest files (env OPENTRAIL_DIGEST_INTERVAL, default 3600)",
     )
     .option(
+      "--sns-endpoint <spec>",
+      "trails with SnsTopicName TOPIC (a topic name or ARN) POST SNS notifications of delivered log files to URL, as TOPIC=URL; repeatable (env OPENTRAIL_SNS_ENDPOINTS, ';'-separated)",
+      collect,
+    )
+    .option(
       "--upstream <spec>",
       "audit gateway: forward and record calls signed for SERVICE, as SERVICE=URL[,accessKeyId=..,secretAccessKey=..,region=..,timeout=SECONDS]; repeatable (env OPENTRAIL_UPSTREAMS, ';'-separated)",
       collect,

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import type { LogLevel } from "./logger.js";
+import { parseSnsEndpoints, type SnsEndpointConfig, SnsEndpointSpecError } from "./sns-endpoints.js";
 import { parseUpstreams, type UpstreamConfig, UpstreamSpecError } from "./upstreams.js";
 
+export type { SnsEndpointConfig } from "./sns-endpoints.js";
 export type { UpstreamConfig } from "./upstreams.js";
 
 /**
@@ -31,6 +33,8 @@ export interface OpenTrailConfig {
   deliveryIntervalSeconds: number;
   /** How often trails write digest files (CloudTrail: hourly). */
   digestIntervalSeconds: number;
+  /** HTTP(S) endpoints standing for SNS topics (trail notifications). */
+  snsEndpoints: SnsEndpointConfig[];
   /** Services the audit gateway forwards to, by signing name (src/gateway). */
   upstreams: UpstreamConfig[];
   /** Idle timeout towards an upstream (no byte sent or received for this long). */
@@ -67,6 +71,7 @@ export interface ConfigFlags {
   logLevel?: string;
   deliveryInterval?: string | number;
   digestInterval?: string | number;
+  snsEndpoint?: string[];
   upstream?: string[];
   upstreamTimeout?: string | number;
   trustedProxy?: string[];
@@ -100,6 +105,12 @@ export function resolveConfig(
   } catch (e) {
     throw e instanceof UpstreamSpecError ? new ConfigError(e.message) : e;
   }
+  let snsEndpoints: SnsEndpointConfig[];
+  try {
+    snsEndpoints = parseSnsEndpoints(flags.snsEndpoint, env.OPENTRAIL_SNS_ENDPOINTS);
+  } catch (e) {
+    throw e instanceof SnsEndpointSpecError ? new ConfigError(e.message) : e;
+  }
   const proxies = flags.trustedProxy?.length
     ? flags.trustedProxy
     : (env.OPENTRAIL_TRUSTED_PROXIES ?? "").split(",").filter((s) => s.trim() !== "");
@@ -130,6 +141,7 @@ export function resolveConfig(
       3600,
       "digest interval",
     ),
+    snsEndpoints,
     upstreams,
     upstreamTimeoutSeconds: positive(
       flags.upstreamTimeout ?? env.OPENTRAIL_UPSTREAM_TIMEOUT,

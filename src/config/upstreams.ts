@@ -1,3 +1,5 @@
+import { httpUrl, specEntries } from "./spec-values.js";
+
 /**
  * `--upstream SERVICE=URL[,accessKeyId=...,secretAccessKey=...,sessionToken=...,region=...,timeout=SECONDS]`
  * (repeatable) and `OPENTRAIL_UPSTREAMS` (the same entries separated by `;`): the AWS-compatible
@@ -29,14 +31,8 @@ export function parseUpstream(spec: string): UpstreamConfig {
   const service = head.slice(0, eq).trim();
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(service)) throw fail(`'${service}' is not a signing name`);
   const url = head.slice(eq + 1).trim();
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw fail(`'${url}' is not a URL`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    throw fail("the URL must be http or https");
+  const parsed = httpUrl(url);
+  if (typeof parsed === "string") throw fail(parsed);
   const options: Record<string, string> = {};
   for (const part of rest) {
     const i = part.indexOf("=");
@@ -68,9 +64,8 @@ export function parseUpstreams(
   flags: readonly string[] | undefined,
   env: string | undefined,
 ): UpstreamConfig[] {
-  const specs = flags?.length ? flags : (env ?? "").split(";").filter((s) => s.trim() !== "");
   const out: UpstreamConfig[] = [];
-  for (const spec of specs) {
+  for (const spec of specEntries(flags, env)) {
     const upstream = parseUpstream(spec.trim());
     if (out.some((u) => u.service === upstream.service))
       throw new UpstreamSpecError(`upstream for '${upstream.service}' configured twice`);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { S3Client } from "@aws-sdk/client-s3";
 import { resolveConfig } from "../config/config.js";
 import { silentLogger } from "../config/logger.js";
 import { type OpenTrail, startOpenTrail } from "../main.js";
@@ -45,6 +46,21 @@ export function cloudTrailClient(url: string, creds: Keys = ADMIN, region = "us-
   return new CloudTrailClient({
     endpoint: url,
     region,
+    credentials: {
+      accessKeyId: creds.accessKeyId,
+      secretAccessKey: creds.secretAccessKey,
+      sessionToken: creds.sessionToken,
+    },
+    maxAttempts: 1,
+  });
+}
+
+/** Path-style S3 client of the built-in store, one attempt per call. */
+export function s3TestClient(url: string, creds: Keys = ADMIN, region = "us-east-1"): S3Client {
+  return new S3Client({
+    endpoint: url,
+    region,
+    forcePathStyle: true,
     credentials: {
       accessKeyId: creds.accessKeyId,
       secretAccessKey: creds.secretAccessKey,

@@ -35,6 +35,11 @@ export const TrailErrors = {
   invalidPrefix: (message: string) => e("InvalidS3PrefixException", message),
   invalidSnsTopicName: (topic: string) =>
     e("InvalidSnsTopicNameException", `The specified SNS topic name or ARN is not valid: ${topic}`),
+  insufficientSnsTopicPolicy: (topicArn: string) =>
+    e(
+      "InsufficientSnsTopicPolicyException",
+      `Insufficient permissions to publish to SNS topic ${topicArn}: OpenTrail has no endpoint for it (opentrail serve --sns-endpoint TOPIC=URL).`,
+    ),
   invalidKmsKeyId: (keyId: string) =>
     e("InvalidKmsKeyIdException", `The specified KMS key ID is not valid: ${keyId}`),
   invalidLogGroupArn: (arn: string) =>

@@ -12,7 +12,8 @@ describe("trail API (reference §1.3–1.4, §7)", () => {
   let fx: TrailFixture;
   const h = () => fx.service.handlers;
   before(async () => {
-    fx = await trailFixture();
+    // topic-1 has an endpoint (nothing listens: notifications only fail, delivery goes on).
+    fx = await trailFixture({ snsEndpoints: [{ topic: "topic-1", url: "http://127.0.0.1:9/" }] });
   });
   after(async () => {
     await fx.close();
@@ -74,6 +75,13 @@ describe("trail API (reference §1.3–1.4, §7)", () => {
     );
     await bad({ KmsKeyId: "not a key" }, "InvalidKmsKeyIdException");
     await bad({ SnsTopicName: "bad topic!" }, "InvalidSnsTopicNameException");
+    // A topic OpenTrail cannot publish to, as CloudTrail answers for a missing topic or policy.
+    await bad({ SnsTopicName: "no-such-topic" }, "InsufficientSnsTopicPolicyException", /no-such-topic/);
+    await bad(
+      { SnsTopicName: `arn:aws:sns:us-east-1:${ACCOUNT}:other` },
+      "InsufficientSnsTopicPolicyException",
+      /arn:aws:sns:us-east-1:\d+:other/,
+    );
     await bad(
       { CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:g:*` },
       "InvalidCloudWatchLogsRoleArnException",
@@ -116,6 +124,9 @@ describe("trail API (reference §1.3–1.4, §7)", () => {
     assert.equal(out.SnsTopicARN, `arn:aws:sns:us-east-1:${ACCOUNT}:topic-1`);
     assert.equal(out.LogFileValidationEnabled, true);
     assert.equal(out.S3KeyPrefix, "ct");
+    await assert.rejects(h().UpdateTrail({ Name: "Trail2", SnsTopicName: "unknown-topic" }, east), {
+      code: "InsufficientSnsTopicPolicyException",
+    });
     const updated = await h().UpdateTrail(
       {
         Name: arnOf("Trail2"),

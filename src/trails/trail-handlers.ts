@@ -54,7 +54,7 @@ export function trailWriteHandlers(rt: TrailsRuntime) {
       const entry = rt.registry.resolveHome(parseTrailRef(input.Name), ctx.principal.accountId, ctx.region);
       const before = entry.record.config;
       if (input.IsOrganizationTrail) throw TrailErrors.organizationsNotInUse();
-      const next = applyUpdate(before, input);
+      const next = applyUpdate(rt, before, input);
       if (next.isMultiRegionTrail && !before.isMultiRegionTrail)
         assertRoom(
           rt,
@@ -90,7 +90,7 @@ function buildConfig(
   const includeGlobalServiceEvents = input.IncludeGlobalServiceEvents ?? true;
   assertMultiRegionGlobal(isMultiRegionTrail, includeGlobalServiceEvents);
   assertCloudWatchLogs(input.CloudWatchLogsLogGroupArn, input.CloudWatchLogsRoleArn);
-  const topic = input.SnsTopicName ? snsTopic(input.SnsTopicName, region, accountId) : undefined;
+  const topic = input.SnsTopicName ? publishableTopic(rt, input.SnsTopicName, region, accountId) : undefined;
   const now = rt.now();
   return {
     id: randomBytes(8).toString("hex"),
@@ -115,7 +115,18 @@ function buildConfig(
   };
 }
 
-function applyUpdate(before: TrailConfig, input: UpdateTrailRequest): TrailConfig {
+/**
+ * CloudTrail refuses a topic it cannot publish to (missing, or its policy does not allow
+ * cloudtrail.amazonaws.com) with InsufficientSnsTopicPolicyException; in OpenTrail a topic
+ * exists when `--sns-endpoint` names an endpoint for it.
+ */
+function publishableTopic(rt: TrailsRuntime, topic: string, region: string, accountId: string) {
+  const parsed = snsTopic(topic, region, accountId);
+  if (!rt.hasSnsTopic(parsed.arn)) throw TrailErrors.insufficientSnsTopicPolicy(parsed.arn);
+  return parsed;
+}
+
+function applyUpdate(rt: TrailsRuntime, before: TrailConfig, input: UpdateTrailRequest): TrailConfig {
   const next: TrailConfig = { ...before };
   const { homeRegion: region, accountId } = before;
   if (input.S3BucketName !== undefined) {
@@ -124,7 +135,9 @@ function applyUpdate(before: TrailConfig, input: UpdateTrailRequest): TrailConfi
   }
   if (input.S3KeyPrefix !== undefined) next.s3KeyPrefix = normalizePrefix(input.S3KeyPrefix);
   if (input.SnsTopicName !== undefined) {
-    const topic = input.SnsTopicName ? snsTopic(input.SnsTopicName, region, accountId) : undefined;
+    const topic = input.SnsTopicName
+      ? publishableTopic(rt, input.SnsTopicName, region, accountId)
+      : undefined;
     next.snsTopicName = topic?.name;
     next.snsTopicArn = topic?.arn;
   }

@@ -39,6 +39,10 @@ export interface TrailStatus {
   latestDigestDeliveryTime?: number;
   latestDigestAttemptTime?: number;
   latestDigestDeliveryError?: string;
+  /** SNS notifications of delivered files (only with SnsTopicName). */
+  latestNotificationTime?: number;
+  latestNotificationAttemptTime?: number;
+  latestNotificationError?: string;
 }
 
 /**

@@ -35,14 +35,17 @@ const legacy = (ms: number | undefined) => (ms === undefined ? "" : formatEventT
 
 /**
  * GetTrailStatus, including the six "no longer in use" string fields AWS still fills with
- * ISO times (reference §1.3). Notifications are not sent, so their fields stay empty.
+ * ISO times (reference §1.3).
  */
 export function toTrailStatus(s: TrailStatus): GetTrailStatusResponse {
   const deliveryFailed = s.latestDeliveryError !== undefined;
+  const notificationFailed = s.latestNotificationError !== undefined;
   return {
     IsLogging: s.isLogging,
     LatestDeliveryError: s.latestDeliveryError,
     LatestDeliveryTime: time(s.latestDeliveryTime),
+    LatestNotificationError: s.latestNotificationError,
+    LatestNotificationTime: time(s.latestNotificationTime),
     StartLoggingTime: time(s.startLoggingTime),
     StopLoggingTime: time(s.stopLoggingTime),
     LatestDigestDeliveryTime: time(s.latestDigestDeliveryTime),
@@ -50,8 +53,11 @@ export function toTrailStatus(s: TrailStatus): GetTrailStatusResponse {
     LatestDeliveryAttemptTime: legacy(s.latestDeliveryAttemptTime),
     LatestDeliveryAttemptSucceeded:
       s.latestDeliveryAttemptTime === undefined || deliveryFailed ? "" : legacy(s.latestDeliveryTime),
-    LatestNotificationAttemptTime: "",
-    LatestNotificationAttemptSucceeded: "",
+    LatestNotificationAttemptTime: legacy(s.latestNotificationAttemptTime),
+    LatestNotificationAttemptSucceeded:
+      s.latestNotificationAttemptTime === undefined || notificationFailed
+        ? ""
+        : legacy(s.latestNotificationTime),
     TimeLoggingStarted: legacy(s.startLoggingTime),
     TimeLoggingStopped: legacy(s.stopLoggingTime),
   };

@@ -14,6 +14,8 @@ export interface TrailsRuntime {
   now(): number;
   /** The event log's end now: where a configuration change takes effect. */
   logEnd(): number;
+  /** Whether notifications to this SNS topic ARN can be delivered (an endpoint is configured). */
+  hasSnsTopic(topicArn: string): boolean;
   /** A new trail exists: start its delivery. */
   created(entry: TrailEntry): void;
   /** Stops the trail's delivery without writing more and forgets its log position. */

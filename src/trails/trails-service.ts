@@ -5,6 +5,8 @@ import type { BucketPolicyCheck, TrailBucketStore } from "./bucket-store.js";
 import { consumerName, TrailDelivery } from "./delivery/trail-delivery.js";
 import { DigestWriter } from "./digest/digest-writer.js";
 import { type TrailInsightsAccess, trailInsightsAccess } from "./insight-settings.js";
+import { type NotificationOutcome, type SnsEndpoint, SnsNotifier } from "./notify/sns-notifier.js";
+import { SnsSigner } from "./notify/sns-signer.js";
 import { selectorHandlers } from "./selector-handlers.js";
 import { DEFAULT_KEY_VALIDITY_MS, SigningKeyStore } from "./signing-keys.js";
 import { tagHandlers } from "./tag-handlers.js";
@@ -31,6 +33,12 @@ export interface TrailsServiceDeps {
   /** A log file batch is cut at this many log records or payload bytes (default 20,000 / 32 MiB). */
   maxFileRecords?: number;
   maxFileBytes?: number;
+  /** HTTP(S) endpoints standing for SNS topics: trails with SnsTopicName notify them. */
+  snsEndpoints?: readonly SnsEndpoint[];
+  /** OpenTrail's URL, for the notifications' SigningCertURL and UnsubscribeURL. */
+  publicUrl?: () => string;
+  /** Retry policy of notifications (tests); defaults are SNS's for HTTP endpoints. */
+  snsRetry?: { attempts?: number; firstRetryMs?: number; timeoutMs?: number };
 }
 
 export type TrailsHandlers = ReturnType<typeof trailWriteHandlers> &
@@ -50,6 +58,11 @@ export interface TrailsService {
   caughtUp(trailArn: string, seq: number): Promise<void>;
   /** Runs one digest round now instead of waiting for the timer (tests). */
   runDigests(): Promise<void>;
+  /**
+   * The certificate of the key SNS notifications are signed with, to be served unsigned at
+   * `path` on OpenTrail's port (their SigningCertURL); undefined without SNS endpoints.
+   */
+  snsSigningCertificate?: { path: string; pem: string };
 }
 
 /**
@@ -76,6 +89,7 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
     now,
     logger: deps.logger,
   });
+  const notifier = createNotifier(deps, now);
   let log: EventLog | undefined;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
@@ -101,6 +115,8 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       intervalMs: deps.deliveryIntervalSeconds * 1000,
       maxRecords: deps.maxFileRecords ?? 20_000,
       maxBytes: deps.maxFileBytes ?? 32 * 1024 * 1024,
+      notify:
+        notifier && ((record, bucket, keys) => notify(notifier, id, record.config.snsTopicArn, bucket, keys)),
     });
     deliveries.set(id, delivery);
     delivery.start();
@@ -114,6 +130,7 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
     regions: deps.regions,
     now,
     logEnd: () => requireLog().endSeq,
+    hasSnsTopic: (topicArn) => notifier?.endpointFor(topicArn) !== undefined,
     created: startDelivery,
     deleting: async (entry) => {
       const id = entry.record.config.id;
@@ -121,6 +138,10 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       deliveries.delete(id);
       await delivery?.stop({ discard: true });
       await requireLog().dropConsumer(consumerName(id));
+      // After the digest round in progress (it skips this trail from now on, having no delivery).
+      const closing = round.then(() => digests.closeChains(entry));
+      round = closing.catch(() => undefined);
+      await closing;
     },
   };
 
@@ -162,6 +183,7 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       await round;
       await Promise.all([...deliveries.values()].map((d) => d.stop()));
       deliveries.clear();
+      await notifier?.stop();
       store.close();
     },
     caughtUp(trailArn, seq) {
@@ -173,7 +195,37 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       return delivery.caughtUp(seq).finally(() => clearInterval(keepAlive));
     },
     runDigests,
+    snsSigningCertificate: notifier && {
+      path: notifier.signer.certificatePath,
+      pem: notifier.signer.certificatePem,
+    },
   };
+
+  /** Queues the notification; its outcome lands in the trail's status (GetTrailStatus). */
+  function notify(n: SnsNotifier, id: string, topicArn: string | undefined, bucket: string, keys: string[]) {
+    if (!topicArn) return;
+    n.publish(topicArn, bucket, keys, (outcome: NotificationOutcome) => {
+      const record = registry.get(id)?.record;
+      if (!record) return;
+      record.status = Object.assign({}, record.status, {
+        latestNotificationAttemptTime: outcome.at,
+        latestNotificationError: outcome.error,
+        latestNotificationTime: outcome.error ? record.status.latestNotificationTime : outcome.at,
+      });
+    });
+  }
+}
+
+function createNotifier(deps: TrailsServiceDeps, now: () => number): SnsNotifier | undefined {
+  if (!deps.snsEndpoints?.length) return undefined;
+  return new SnsNotifier({
+    endpoints: deps.snsEndpoints,
+    signer: SnsSigner.open(join(deps.dataDir, "trails"), new Date(now())),
+    publicUrl: deps.publicUrl ?? (() => "http://127.0.0.1"),
+    now,
+    logger: deps.logger,
+    ...deps.snsRetry,
+  });
 }
 
 /** Regions a multi-Region trail covers by default: the server's Region and a few common ones. */

@@ -17,11 +17,11 @@ import {
   ListObjectsV2Command,
   PutBucketPolicyCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { runValidateLogs } from "../cli/validate-logs-command.js";
 import { ADMIN } from "../test-support/fixtures.js";
-import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
+import { cloudTrailClient, s3TestClient, startTestServer, type TestServer } from "../test-support/server.js";
 
 const exec = promisify(execFile);
 const BUCKET = "e2e-trail-logs";
@@ -101,13 +101,7 @@ describe("trails end to end with aws cloudtrail validate-logs", () => {
 
   before(async () => {
     server = await startTestServer({ OPENTRAIL_DELIVERY_INTERVAL: "1", OPENTRAIL_DIGEST_INTERVAL: "3" });
-    s3 = new S3Client({
-      endpoint: server.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey },
-      maxAttempts: 1,
-    });
+    s3 = s3TestClient(server.url);
   });
   after(async () => {
     await server?.stop();

@@ -29,8 +29,14 @@ export interface BatchIdentity {
   deliveredAt: number;
 }
 
-/** Records are fed to gzip in chunks of this many, so compression overlaps parsing. */
-const CHUNK_RECORDS = 256;
+/**
+ * Records are fed to gzip in chunks of about this many bytes, so compression (in the thread
+ * pool) overlaps parsing; gzip hands back output in pieces of GZIP_OUT_BYTES, few enough that
+ * the main thread is rarely interrupted. Neither changes the bytes: deflate's output depends
+ * only on the input stream, not on how it is split into writes.
+ */
+const CHUNK_BYTES = 256 * 1024;
+const GZIP_OUT_BYTES = 256 * 1024;
 
 /** One Region's file being built: a gzip stream compressing in the thread pool as records come. */
 class FileBuilder {
@@ -39,11 +45,12 @@ class FileBuilder {
   newest: string;
   oldest: string;
   count = 0;
-  private readonly gzip = createGzip();
+  private readonly gzip = createGzip({ chunkSize: GZIP_OUT_BYTES });
   private readonly hash = createHash("sha256");
   private readonly out: Buffer[] = [];
   private readonly done: Promise<void>;
   private pending: Buffer[] = [OPEN];
+  private pendingBytes = 0;
 
   constructor(
     seq: number,
@@ -62,14 +69,18 @@ class FileBuilder {
     });
   }
 
-  add(seq: number, time: string, payload: Buffer): void {
+  /** Returns true when a chunk went to gzip: the caller should then yield (see compressLogFiles). */
+  add(seq: number, time: string, payload: Buffer): boolean {
     if (this.count > 0) this.pending.push(COMMA);
     this.pending.push(payload);
+    this.pendingBytes += payload.length;
     this.count++;
     this.lastSeq = seq;
     if (time > this.newest) this.newest = time;
     if (time < this.oldest) this.oldest = time;
-    if (this.count % CHUNK_RECORDS === 0) this.flush();
+    if (this.pendingBytes < CHUNK_BYTES) return false;
+    this.flush();
+    return true;
   }
 
   async finish(): Promise<{ gz: Buffer; hash: string }> {
@@ -83,10 +94,13 @@ class FileBuilder {
   private flush(): void {
     const chunk = Buffer.concat(this.pending);
     this.pending = [];
+    this.pendingBytes = 0;
     this.hash.update(chunk);
     this.gzip.write(chunk);
   }
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Parses a record for selection; a record that is not a CloudTrail event selects nothing. */
 export function parseRecord(record: LogRecord): CloudTrailEvent | undefined {
@@ -114,18 +128,30 @@ export function anySelected(records: readonly LogRecord[], epochs: EpochIndex): 
   return false;
 }
 
+/** One Region's (and kind's) log file of a batch, compressed but not yet named. */
+export interface CompressedLogFile {
+  region: string;
+  kind: LogFileKind;
+  firstSeq: number;
+  lastSeq: number;
+  gz: Buffer;
+  hash: string;
+  newestEventTime: string;
+  oldestEventTime: string;
+  records: number;
+}
+
 /**
  * The log files of one batch: selected records grouped by Region folder and kind (Insights
- * events in their own CloudTrail-Insight file), in log order, each file named from (trail,
- * Region, kind, first seq, last seq) and the batch's delivery time. A pure
- * function of its inputs (gzip is fed the same chunks in the same order), so a replayed batch
- * produces the same keys and the same bytes; the body is exactly `logFileBody` of the records.
+ * events in their own CloudTrail-Insight file), in log order. A pure function of its inputs
+ * (gzip is fed the same bytes in the same order), so a replayed batch produces the same bytes;
+ * the body is exactly `logFileBody` of the records. Files of different groups compress
+ * concurrently in the thread pool.
  */
-export async function buildLogFiles(
+export async function compressLogFiles(
   records: readonly LogRecord[],
   epochs: EpochIndex,
-  id: BatchIdentity,
-): Promise<LogFileToWrite[]> {
+): Promise<CompressedLogFile[]> {
   const groups = new Map<string, FileBuilder>();
   for (const record of records) {
     const entry = epochs.at(record.seq);
@@ -141,29 +167,45 @@ export async function buildLogFiles(
       g = new FileBuilder(record.seq, time, region, kind);
       groups.set(group, g);
     }
-    g.add(record.seq, time, record.payload);
+    // zlib takes its next chunk from a callback on this thread: yielding after each chunk keeps
+    // compression running while the following records are parsed, instead of after them all.
+    if (g.add(record.seq, time, record.payload)) await yieldToEventLoop();
   }
-  const deliveredAt = new Date(id.deliveredAt);
-  const files: LogFileToWrite[] = [];
-  for (const [, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const { gz, hash } = await g.finish();
-    const { region, kind } = g;
-    files.push({
-      region,
-      key: logFileKey({
-        prefix: id.prefix,
-        accountId: id.accountId,
-        region,
-        deliveredAt,
-        unique: uniqueString(id.trailArn, region, g.firstSeq, g.lastSeq, kind),
-        kind,
-      }),
+  const sorted = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  const done = await Promise.all(sorted.map((g) => g.finish()));
+  return sorted.map((g, i) => {
+    const { gz, hash } = done[i] as { gz: Buffer; hash: string };
+    return {
+      region: g.region,
+      kind: g.kind,
+      firstSeq: g.firstSeq,
+      lastSeq: g.lastSeq,
       gz,
       hash,
       newestEventTime: g.newest,
       oldestEventTime: g.oldest,
       records: g.count,
-    });
-  }
-  return files;
+    };
+  });
+}
+
+/** Names a batch's files from (trail, Region, kind, first seq, last seq) and its delivery time. */
+export function nameLogFiles(files: readonly CompressedLogFile[], id: BatchIdentity): LogFileToWrite[] {
+  const deliveredAt = new Date(id.deliveredAt);
+  return files.map((f) => ({
+    region: f.region,
+    key: logFileKey({
+      prefix: id.prefix,
+      accountId: id.accountId,
+      region: f.region,
+      deliveredAt,
+      unique: uniqueString(id.trailArn, f.region, f.firstSeq, f.lastSeq, f.kind),
+      kind: f.kind,
+    }),
+    gz: f.gz,
+    hash: f.hash,
+    newestEventTime: f.newestEventTime,
+    oldestEventTime: f.oldestEventTime,
+    records: f.records,
+  }));
 }

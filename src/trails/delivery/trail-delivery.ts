@@ -3,7 +3,7 @@ import type { Consumer, EventLog, LogRecord } from "../../log/index.js";
 import { type BucketPolicyCheck, deliveryErrorCode, type TrailBucketStore } from "../bucket-store.js";
 import type { TrailRecord } from "../trail-model.js";
 import type { DeliveredFile, DeliveryIntent, TrailStore } from "../trail-store.js";
-import { anySelected, buildLogFiles, type LogFileToWrite } from "./build-log-files.js";
+import { anySelected, compressLogFiles, type LogFileToWrite, nameLogFiles } from "./build-log-files.js";
 import type { EpochIndex } from "./epoch-filter.js";
 
 export interface DeliverySettings {
@@ -24,6 +24,8 @@ export interface TrailDeliveryDeps extends DeliverySettings {
   record(): TrailRecord | undefined;
   now(): number;
   logger: Logger;
+  /** Told the keys of each delivered batch's log files (SNS notification), after the commit. */
+  notify?(record: TrailRecord, bucket: string, keys: string[]): void;
 }
 
 const POLL_MS = 200;
@@ -75,7 +77,9 @@ export class TrailDelivery {
   start(): void {
     this.consumer = this.deps.log.consume({
       name: consumerName(this.deps.trailId),
-      batchSize: 4096,
+      // A consumer batch is a whole file's worth, so a backlog is read from the log once.
+      batchSize: this.deps.maxRecords,
+      maxBatchBytes: this.deps.maxBytes,
       cursor: { load: () => this.next, save: () => this.saveCursor() },
       apply: (records) => this.apply(records),
     });
@@ -109,7 +113,7 @@ export class TrailDelivery {
       let batch: LogRecord[] | undefined;
       if (!this.intent) {
         await this.waitForDeadline();
-        batch = this.readBatch(this.next, this.deps.maxRecords, this.deps.maxBytes);
+        batch = this.takeBatch(fresh);
         this.intent = this.journal(batch);
       }
       await this.deliver(this.intent, batch);
@@ -130,10 +134,11 @@ export class TrailDelivery {
   }
 
   private async deliver(intent: DeliveryIntent, batch?: LogRecord[]): Promise<void> {
+    const records = batch ?? this.readBatch(intent.firstSeq, intent.endSeq - intent.firstSeq);
+    const compressed = await compressLogFiles(records, this.deps.epochs);
     const record = this.requireRecord();
     const { config } = record;
-    const records = batch ?? this.readBatch(intent.firstSeq, intent.endSeq - intent.firstSeq);
-    const files = await buildLogFiles(records, this.deps.epochs, {
+    const files = nameLogFiles(compressed, {
       trailArn: config.arn,
       accountId: config.accountId,
       prefix: intent.prefix,
@@ -164,7 +169,14 @@ export class TrailDelivery {
     this.deps.store.commitDelivery(this.deps.trailId, intent.endSeq, delivered, record.status);
     this.next = intent.endSeq;
     this.intent = undefined;
-    if (files.length > 0) this.lastFileAt = now;
+    if (files.length > 0) {
+      this.lastFileAt = now;
+      this.deps.notify?.(
+        record,
+        intent.bucket,
+        files.map((f) => f.key),
+      );
+    }
     const dropped = this.deps.epochs.pruneBefore(this.next);
     if (dropped.length > 0)
       this.deps.store.deleteEpochs(
@@ -232,6 +244,33 @@ export class TrailDelivery {
       });
       this.wake = undefined;
     }
+  }
+
+  /**
+   * The next batch from `this.next`: the records the consumer already read, then (when the
+   * wait let more arrive) the log's newer records, within the size limits. Records read here
+   * beyond the consumer's batch come to `apply` again later and are skipped as delivered.
+   */
+  private takeBatch(have: readonly LogRecord[]): LogRecord[] {
+    const { maxRecords, maxBytes } = this.deps;
+    const batch: LogRecord[] = [];
+    let bytes = 0;
+    for (let i = this.next - (have[0]?.seq ?? this.next); i < have.length; i++) {
+      const r = have[i] as LogRecord;
+      if (batch.length === maxRecords || (batch.length > 0 && bytes + r.payload.length > maxBytes))
+        return batch;
+      bytes += r.payload.length;
+      batch.push(r);
+    }
+    const from = this.next + batch.length;
+    if (batch.length === 0) return this.readBatch(from, maxRecords, maxBytes);
+    if (batch.length === maxRecords || bytes >= maxBytes) return batch;
+    for (const r of this.readBatch(from, maxRecords - batch.length, maxBytes - bytes)) {
+      if (bytes + r.payload.length > maxBytes) break;
+      bytes += r.payload.length;
+      batch.push(r);
+    }
+    return batch;
   }
 
   private readBatch(from: number, maxRecords: number, maxBytes = Number.POSITIVE_INFINITY): LogRecord[] {

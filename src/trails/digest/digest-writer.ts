@@ -87,6 +87,31 @@ export class DigestWriter {
   }
 
   /**
+   * DeleteTrail: each open chain ends with a final digest listing the files delivered since the
+   * previous one, as CloudTrail delivers a last digest for a deleted trail. One attempt: a
+   * failure (bucket gone, policy withdrawn) is logged and the trail is deleted all the same.
+   */
+  async closeChains(entry: TrailEntry): Promise<void> {
+    const id = entry.record.config.id;
+    for (const region of [...this.deps.store.chains(id).keys()].sort()) {
+      try {
+        let chain = this.deps.store.chains(id).get(region);
+        const pending = chain?.pending as FinalPending | undefined;
+        if (pending) await this.finish(entry, region, pending);
+        chain = this.deps.store.chains(id).get(region);
+        if (chain) await this.write(entry, region, chain, true);
+      } catch (err) {
+        this.deps.logger.warn("final digest of a deleted trail not written", {
+          trail: entry.record.config.arn,
+          region,
+          error: deliveryErrorCode(err),
+          message: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+  }
+
+  /**
    * Opens a chain from the moment logging with validation began (the epoch's creation), so files
    * delivered between that moment and this tick are in the first digest; files delivered while
    * no chain was open are never digested (as in CloudTrail).

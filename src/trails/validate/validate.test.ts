@@ -289,6 +289,43 @@ describe("digests and validate-logs (reference §4)", () => {
     assert.ok(first.logFiles[0].s3Object.startsWith("early/AWSLogs/"));
   });
 
+  test("DeleteTrail ends each chain with a final digest of the files not yet digested", async () => {
+    const arn = ARN.replace("Valid", "Gone");
+    await fx.service.handlers.CreateTrail(
+      { Name: "Gone", S3BucketName: BUCKET, S3KeyPrefix: "gone", EnableLogFileValidation: true },
+      east,
+    );
+    await fx.service.handlers.StartLogging({ Name: "Gone" }, east);
+    await fx.service.runDigests(); // opens the chain
+    const deliver = async (eventName: string) => {
+      const [seq] = await fx.append(managementEvent({ eventName }));
+      await fx.service.caughtUp(arn, (seq as number) + 1);
+    };
+    await deliver("Digested");
+    offset += HOUR + 1000;
+    await fx.service.runDigests();
+    await deliver("Undigested");
+    offset += 2000;
+    const digests = () => fx.buckets.keys(BUCKET, "gone/").filter((k) => k.includes("CloudTrail-Digest"));
+    assert.equal(digests().length, 1);
+    await fx.service.handlers.DeleteTrail({ Name: "Gone" }, east);
+    assert.equal(digests().length, 2, "a final digest");
+    const [first, last] = digests().map(digestJson);
+    assert.equal(last.digestStartTime, first.digestEndTime);
+    assert.equal(
+      last.previousDigestSignature,
+      fx.buckets.get(BUCKET, digests()[0] as string)?.metadata?.signature,
+    );
+    assert.equal(last.logFiles.length, 1);
+    const logs = fx.buckets.keys(BUCKET, "gone/").filter((k) => k.includes("/CloudTrail/"));
+    assert.equal(logs.length, 2);
+    assert.ok(logs.includes(last.logFiles[0].s3Object), "the undigested file");
+    assert.ok(!first.logFiles.some((f: { s3Object: string }) => f.s3Object === last.logFiles[0].s3Object));
+    offset += HOUR + 1000;
+    await fx.service.runDigests();
+    assert.equal(digests().length, 2, "nothing after the deletion");
+  });
+
   test("argument and lookup failures end with the CLI's exit codes", async () => {
     const fail = (opts: Parameters<typeof validateLogs>[0]) =>
       validateLogs(opts, fx.source(), new ValidateLogsOutput({ stdout() {}, stderr() {} }, false));
