@@ -35,6 +35,8 @@ export interface OpenTrail {
   log: EventLog;
   recorder: Recorder;
   history: HistoryIndex;
+  /** Resolves once event history has indexed every record before `seq` (tests wait on it). */
+  historyCaughtUp(seq: number): Promise<void>;
   identities: IdentityStore;
   s3: S3Service;
   trails: TrailsService;
@@ -218,6 +220,7 @@ export async function startOpenTrail(
       log,
       recorder,
       history,
+      historyCaughtUp: (seq) => historyConsumer.caughtUp(seq),
       identities,
       s3,
       trails,

@@ -133,6 +133,8 @@ describe("Insights end to end", () => {
     ct.destroy();
     ct = cloudTrailClient(app.url);
     await replay(traffic.endMs, minutes);
+    // The Insights events the analyzer appended reach LookupEvents through the history index.
+    await app.historyCaughtUp(app.log.endSeq);
     let token: string | undefined;
     do {
       const page = await ct.send(
