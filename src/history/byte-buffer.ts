@@ -44,7 +44,10 @@ export class ByteWriter {
 
   /** A copy of what was written (the internal buffer is reused). */
   toBuffer(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.length));
+    // allocUnsafe takes a slice of Node's pool; no intermediate view (one object per record).
+    const out = Buffer.allocUnsafe(this.length);
+    this.buf.copy(out, 0, 0, this.length);
+    return out;
   }
 }
 

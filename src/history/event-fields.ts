@@ -1,5 +1,6 @@
 import type { Event } from "@aws-sdk/client-cloudtrail";
 import type { CloudTrailEvent, UserIdentity } from "../events/cloudtrail-event.js";
+import { parseIsoSeconds } from "./codec-literals.js";
 
 /** What event history shows and indexes of one record. */
 export interface EventFields {
@@ -64,6 +65,12 @@ function insightDetail(record: CloudTrailEvent, key: "eventName" | "eventSource"
   return details && typeof details === "object" ? text((details as Record<string, unknown>)[key]) : undefined;
 }
 
+/** Date.parse, with a fast path for CloudTrail's canonical form (2024-01-01T00:00:00Z). */
+function eventTimeMs(s: string): number {
+  const seconds = parseIsoSeconds(s);
+  return seconds === undefined ? Date.parse(s) : seconds * 1000;
+}
+
 /**
  * The indexed fields of a record, or undefined if event history does not keep it (data and
  * network activity events, records without eventID, eventTime, region or recipient account).
@@ -72,7 +79,7 @@ export function eventFields(record: CloudTrailEvent): EventFields | undefined {
   if (!record || typeof record !== "object") return undefined;
   const category = categoryOf(record);
   const eventId = text(record.eventID);
-  const ms = typeof record.eventTime === "string" ? Date.parse(record.eventTime) : Number.NaN;
+  const ms = typeof record.eventTime === "string" ? eventTimeMs(record.eventTime) : Number.NaN;
   const account = text(record.recipientAccountId) ?? text(record.userIdentity?.accountId);
   const region = text(record.awsRegion);
   if (!category || !eventId || !Number.isFinite(ms) || !account || !region) return undefined;
@@ -103,7 +110,7 @@ export function toLookupEvent(fields: EventFields, record: CloudTrailEvent, json
   if (fields.eventName !== undefined) event.EventName = fields.eventName;
   if (fields.readOnly !== undefined) event.ReadOnly = String(fields.readOnly);
   if (fields.accessKeyId !== undefined) event.AccessKeyId = fields.accessKeyId;
-  event.EventTime = new Date(Date.parse(record.eventTime));
+  event.EventTime = new Date(eventTimeMs(record.eventTime));
   if (fields.eventSource !== undefined) event.EventSource = fields.eventSource;
   if (fields.username !== undefined) event.Username = fields.username;
   event.Resources = fields.resources.map((r) => {

@@ -7,35 +7,22 @@ export interface MemKey {
   postings: PostingsView;
 }
 
-// Key slot layout (one Float64Array, 8 numbers = one 64-byte cache line per key).
-const K_SK = 0;
-const K_V = 1;
-const K_HEAD = 2;
-const K_TAIL = 3;
-const K_COUNT = 4;
-const K_ORDERED = 5;
-const K_LAST_T = 6;
-const K_LAST_SEQ = 7;
-const K_STRIDE = 8;
-// Entry layout (one Float64Array, 5 numbers per entry).
-const E_T = 0;
-const E_SEQ = 1;
-const E_TAG = 2;
-const E_NEXT = 3;
-const E_SLOT = 4;
-const E_STRIDE = 5;
-
 /**
  * The unflushed part of the index: entries grouped by posting key (sk, v) in flat typed arrays,
  * so adding an entry allocates nothing: an open-addressing table of keys, each with a linked
- * list of its entries (in arrival order). Hot path: about ten adds per indexed event.
+ * list of its entries (in arrival order). One typed array per field (struct of arrays): each
+ * access is a plain typed load or store. Hot path: about eight adds per indexed event.
  */
 export class MemPostings {
   private slots: number;
-  private keys: Float64Array;
+  private keys: KeyArrays;
   private used = 0;
   private capacity: number;
-  private ent: Float64Array;
+  private entT: Float64Array;
+  private entSeq: Float64Array;
+  private entTag: Int32Array;
+  private entNext: Int32Array;
+  private entSlot: Int32Array;
   private entries = 0;
   /** Sorted copies handed to lookups, valid while the key's count is unchanged. */
   private views = new Map<number, { count: number; postings: PostingsView }>();
@@ -44,22 +31,26 @@ export class MemPostings {
   constructor(like?: MemPostings) {
     this.slots = like?.slots ?? 1 << 12;
     this.capacity = like?.capacity ?? 1 << 14;
-    this.keys = new Float64Array(this.slots * K_STRIDE).fill(-1);
-    this.ent = new Float64Array(this.capacity * E_STRIDE);
+    this.keys = keyArrays(this.slots);
+    this.entT = new Float64Array(this.capacity);
+    this.entSeq = new Float64Array(this.capacity);
+    this.entTag = new Int32Array(this.capacity);
+    this.entNext = new Int32Array(this.capacity);
+    this.entSlot = new Int32Array(this.capacity);
   }
 
   get size(): number {
     return this.entries;
   }
 
-  /** Offset of the key's slot in `keys` (an empty slot if the key is absent). */
+  /** The key's slot (an empty slot if the key is absent). */
   private slotOf(sk: number, v: number): number {
     const mask = this.slots - 1;
+    const { sk: keySk, v: keyV } = this.keys;
     let i = (Math.imul(sk, 0x9e3779b1) ^ (v | 0) ^ Math.floor(v / 4294967296)) & mask;
     for (;;) {
-      const at = i * K_STRIDE;
-      const k = this.keys[at + K_SK] as number;
-      if (k === -1 || (k === sk && this.keys[at + K_V] === v)) return at;
+      const k = keySk[i] as number;
+      if (k === -1 || (k === sk && keyV[i] === v)) return i;
       i = (i + 1) & mask;
     }
   }
@@ -67,48 +58,47 @@ export class MemPostings {
   add(sk: number, v: number, t: number, seq: number, tag: number): void {
     if (this.entries === this.capacity) this.growEntries();
     if (this.used * 2 >= this.slots) this.rehash();
-    const keys = this.keys;
-    const ent = this.ent;
     const e = this.entries++;
     const at = this.slotOf(sk, v);
-    const base = e * E_STRIDE;
-    ent[base + E_T] = t;
-    ent[base + E_SEQ] = seq;
-    ent[base + E_TAG] = tag;
-    ent[base + E_NEXT] = -1;
-    ent[base + E_SLOT] = at;
-    if (keys[at + K_SK] === -1) {
-      keys[at + K_SK] = sk;
-      keys[at + K_V] = v;
-      keys[at + K_HEAD] = e;
-      keys[at + K_COUNT] = 0;
-      keys[at + K_ORDERED] = 1;
+    const k = this.keys;
+    this.entT[e] = t;
+    this.entSeq[e] = seq;
+    this.entTag[e] = tag;
+    this.entNext[e] = -1;
+    this.entSlot[e] = at;
+    if (k.sk[at] === -1) {
+      k.sk[at] = sk;
+      k.v[at] = v;
+      k.head[at] = e;
+      k.count[at] = 0;
+      k.ordered[at] = 1;
       this.used++;
     } else {
-      ent[(keys[at + K_TAIL] as number) * E_STRIDE + E_NEXT] = e;
-      const lt = keys[at + K_LAST_T] as number;
-      if (t < lt || (t === lt && seq <= (keys[at + K_LAST_SEQ] as number))) keys[at + K_ORDERED] = 0;
+      this.entNext[k.tail[at] as number] = e;
+      const lt = k.lastT[at] as number;
+      if (t < lt || (t === lt && seq <= (k.lastSeq[at] as number))) k.ordered[at] = 0;
     }
-    keys[at + K_LAST_T] = t;
-    keys[at + K_LAST_SEQ] = seq;
-    keys[at + K_TAIL] = e;
-    keys[at + K_COUNT] = (keys[at + K_COUNT] as number) + 1;
+    k.lastT[at] = t;
+    k.lastSeq[at] = seq;
+    k.tail[at] = e;
+    k.count[at] = (k.count[at] as number) + 1;
   }
 
   /** The entries of one key, ascending, or undefined if it has none. */
   get(sk: number, v: number, tagged: boolean): PostingsView | undefined {
     const at = this.slotOf(sk, v);
-    if (this.keys[at + K_SK] === -1) return undefined;
-    const count = this.keys[at + K_COUNT] as number;
+    const k = this.keys;
+    if (k.sk[at] === -1) return undefined;
+    const count = k.count[at] as number;
     const cached = this.views.get(at);
     if (cached && cached.count === count) return cached.postings;
     const p = emptyPostings(tagged);
-    for (let e = this.keys[at + K_HEAD] as number; e !== -1; e = this.ent[e * E_STRIDE + E_NEXT] as number) {
-      p.ts.push(this.ent[e * E_STRIDE + E_T] as number);
-      p.seqs.push(this.ent[e * E_STRIDE + E_SEQ] as number);
-      p.tags?.push(this.ent[e * E_STRIDE + E_TAG] as number);
+    for (let e = k.head[at] as number; e !== -1; e = this.entNext[e] as number) {
+      p.ts.push(this.entT[e] as number);
+      p.seqs.push(this.entSeq[e] as number);
+      p.tags?.push(this.entTag[e] as number);
     }
-    if (this.keys[at + K_ORDERED] === 0) sortPostings(p);
+    if (k.ordered[at] === 0) sortPostings(p);
     this.views.set(at, { count, postings: p });
     return p;
   }
@@ -119,75 +109,112 @@ export class MemPostings {
    * stays readable (get) but must not be added to any more.
    */
   drain(isTagged: (sk: number) => boolean): MemKey[] {
-    const keys = this.keys;
+    const k = this.keys;
+    const { sk: keySk, v: keyV } = k;
     const occupied: number[] = [];
-    for (let at = 0; at < keys.length; at += K_STRIDE) if (keys[at + K_SK] !== -1) occupied.push(at);
+    for (let at = 0; at < this.slots; at++) if (keySk[at] !== -1) occupied.push(at);
     occupied.sort(
-      (a, b) =>
-        (keys[a] as number) - (keys[b] as number) || (keys[a + K_V] as number) - (keys[b + K_V] as number),
+      (a, b) => (keySk[a] as number) - (keySk[b] as number) || (keyV[a] as number) - (keyV[b] as number),
     );
-    const start = new Map<number, number>();
-    const next = new Int32Array(keys.length / K_STRIDE);
+    const start = new Int32Array(this.slots);
+    const next = new Int32Array(this.slots);
     let offset = 0;
     for (const at of occupied) {
-      start.set(at, offset);
-      next[at / K_STRIDE] = offset;
-      offset += keys[at + K_COUNT] as number;
+      start[at] = offset;
+      next[at] = offset;
+      offset += k.count[at] as number;
     }
     const ts = new Float64Array(this.entries);
     const seqs = new Float64Array(this.entries);
     const tags = new Int32Array(this.entries);
     for (let e = 0; e < this.entries; e++) {
-      const base = e * E_STRIDE;
-      const slot = (this.ent[base + E_SLOT] as number) / K_STRIDE;
+      const slot = this.entSlot[e] as number;
       const to = next[slot] as number;
       next[slot] = to + 1;
-      ts[to] = this.ent[base + E_T] as number;
-      seqs[to] = this.ent[base + E_SEQ] as number;
-      tags[to] = this.ent[base + E_TAG] as number;
+      ts[to] = this.entT[e] as number;
+      seqs[to] = this.entSeq[e] as number;
+      tags[to] = this.entTag[e] as number;
     }
     return occupied.map((at): MemKey => {
-      const sk = keys[at + K_SK] as number;
-      const from = start.get(at) as number;
-      const to = from + (keys[at + K_COUNT] as number);
+      const sk = keySk[at] as number;
+      const from = start[at] as number;
+      const to = from + (k.count[at] as number);
       const tagged = isTagged(sk);
       let postings: PostingsView = {
         ts: ts.subarray(from, to),
         seqs: seqs.subarray(from, to),
         tags: tagged ? tags.subarray(from, to) : undefined,
       };
-      if (keys[at + K_ORDERED] === 0) {
+      if (k.ordered[at] === 0) {
         const sorted = emptyPostings(tagged);
         appendPostings(sorted, postings);
         sortPostings(sorted);
         postings = sorted;
       }
-      return { sk, v: keys[at + K_V] as number, postings };
+      return { sk, v: keyV[at] as number, postings };
     });
   }
 
   private growEntries(): void {
     this.capacity *= 2;
-    const ent = new Float64Array(this.capacity * E_STRIDE);
-    ent.set(this.ent);
-    this.ent = ent;
+    this.entT = grown(this.entT, new Float64Array(this.capacity));
+    this.entSeq = grown(this.entSeq, new Float64Array(this.capacity));
+    this.entTag = grown(this.entTag, new Int32Array(this.capacity));
+    this.entNext = grown(this.entNext, new Int32Array(this.capacity));
+    this.entSlot = grown(this.entSlot, new Int32Array(this.capacity));
   }
 
   private rehash(): void {
     const old = this.keys;
+    const oldSlots = this.slots;
     this.slots *= 2;
-    this.keys = new Float64Array(this.slots * K_STRIDE).fill(-1);
+    this.keys = keyArrays(this.slots);
     this.views = new Map();
-    const moved = new Map<number, number>();
-    for (let at = 0; at < old.length; at += K_STRIDE) {
-      if (old[at + K_SK] === -1) continue;
-      const to = this.slotOf(old[at + K_SK] as number, old[at + K_V] as number);
-      this.keys.set(old.subarray(at, at + K_STRIDE), to);
-      moved.set(at, to);
+    const moved = new Int32Array(oldSlots);
+    const k = this.keys;
+    for (let at = 0; at < oldSlots; at++) {
+      if (old.sk[at] === -1) continue;
+      const to = this.slotOf(old.sk[at] as number, old.v[at] as number);
+      k.sk[to] = old.sk[at] as number;
+      k.v[to] = old.v[at] as number;
+      k.head[to] = old.head[at] as number;
+      k.tail[to] = old.tail[at] as number;
+      k.count[to] = old.count[at] as number;
+      k.ordered[to] = old.ordered[at] as number;
+      k.lastT[to] = old.lastT[at] as number;
+      k.lastSeq[to] = old.lastSeq[at] as number;
+      moved[at] = to;
     }
-    for (let e = 0; e < this.entries; e++) {
-      const base = e * E_STRIDE + E_SLOT;
-      this.ent[base] = moved.get(this.ent[base] as number) as number;
-    }
+    for (let e = 0; e < this.entries; e++) this.entSlot[e] = moved[this.entSlot[e] as number] as number;
   }
+}
+
+/** The key table, one typed array per field; a slot is free while its `sk` is -1. */
+interface KeyArrays {
+  sk: Int32Array;
+  v: Float64Array;
+  head: Int32Array;
+  tail: Int32Array;
+  count: Int32Array;
+  ordered: Uint8Array;
+  lastT: Float64Array;
+  lastSeq: Float64Array;
+}
+
+function keyArrays(slots: number): KeyArrays {
+  return {
+    sk: new Int32Array(slots).fill(-1),
+    v: new Float64Array(slots),
+    head: new Int32Array(slots),
+    tail: new Int32Array(slots),
+    count: new Int32Array(slots),
+    ordered: new Uint8Array(slots),
+    lastT: new Float64Array(slots),
+    lastSeq: new Float64Array(slots),
+  };
+}
+
+function grown<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

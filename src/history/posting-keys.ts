@@ -83,13 +83,23 @@ export function forEachPostingKey(fields: EventFields, scopeId: number, sink: Po
   for (let i = 0; i < resources.length; i++) {
     const { type, name } = resources[i] as { type?: string; name?: string };
     // A value repeated among the event's resources is indexed once.
-    if (type !== undefined && !resources.slice(0, i).some((r) => r.type === type)) {
+    if (type !== undefined && !seenBefore(resources, i, "type", type)) {
       sink(base + Kind.ResourceType, attributeHash(type), 0);
     }
-    if (name !== undefined && !resources.slice(0, i).some((r) => r.name === name)) {
+    if (name !== undefined && !seenBefore(resources, i, "name", name)) {
       sink(base + Kind.ResourceName, attributeHash(name), 0);
     }
   }
+}
+
+function seenBefore(
+  resources: EventFields["resources"],
+  end: number,
+  key: "type" | "name",
+  value: string,
+): boolean {
+  for (let j = 0; j < end; j++) if (resources[j]?.[key] === value) return true;
+  return false;
 }
 
 /** Whether an event's fields have `value` for the lookup attribute `kind` (candidate check). */

@@ -111,7 +111,7 @@ export class RecordCodec {
   private readonly w = new ByteWriter();
   private timeBase = 0;
   private uuids: string[] = [];
-  /** Per shape id, the dictionary id each slot referred to last time (if it was a reference). */
+  /** Per shape id, the last two dictionary ids each slot referred to (at 2i and 2i+1). */
   private memo: Array<Array<number | undefined>> = [];
 
   constructor(private readonly dict: CodecDictionary) {}
@@ -142,7 +142,7 @@ export class RecordCodec {
     }
     const shape = split.shapeId ?? this.dict.shapeId(split.key, split.parts, true);
     this.timeBase = 0;
-    this.uuids = [];
+    this.uuids.length = 0;
     if (shape === undefined) {
       w.varint(HEADER_INLINE);
       w.varint(split.parts.length);
@@ -151,8 +151,9 @@ export class RecordCodec {
       return w.toBuffer();
     }
     w.varint(shape + 1);
-    // Most slots of a shape hold the same interned value record after record (account, region,
-    // event type...): compare with the shape's previous values before hashing into the dictionary.
+    // Most slots of a shape hold one of few interned values record after record (account,
+    // region, the same caller's ARN and user agent...): compare with the last two values the
+    // slot referred to before hashing into the dictionary.
     let memo = this.memo[shape];
     if (!memo) {
       memo = [];
@@ -161,9 +162,22 @@ export class RecordCodec {
     const { slots } = split;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i] as string;
-      const known = memo[i];
-      if (known !== undefined && s === this.dict.string(known)) this.tag(REF, known);
-      else memo[i] = this.value(s);
+      const last = memo[2 * i];
+      if (last !== undefined && s === this.dict.string(last)) {
+        this.tag(REF, last);
+        continue;
+      }
+      const before = memo[2 * i + 1];
+      if (before !== undefined && s === this.dict.string(before)) {
+        this.tag(REF, before);
+        memo[2 * i + 1] = last;
+        memo[2 * i] = before;
+        continue;
+      }
+      const id = this.value(s);
+      if (id === undefined) continue;
+      memo[2 * i + 1] = last;
+      memo[2 * i] = id;
     }
     return w.toBuffer();
   }
@@ -177,7 +191,7 @@ export class RecordCodec {
     const r = new ByteReader(data);
     const header = r.varint();
     this.timeBase = 0;
-    this.uuids = [];
+    this.uuids.length = 0;
     if (header === HEADER_RAW) return { text: this.read(r), parts: [], slots: [] };
     let parts: readonly string[];
     if (header === HEADER_INLINE) {

@@ -22,12 +22,67 @@ const IDENTITY = new Set(["type", "userName", "arn", "principalId", "accessKeyId
 const INSIGHT = new Set(["eventName", "eventSource"]);
 const RESOURCE = new Set(["ARN", "type"]);
 
+/** Slot indices of the wanted string fields (-1: not in this shape), as fixed properties. */
+interface SlotIndex {
+  eventID: number;
+  eventTime: number;
+  eventName: number;
+  eventSource: number;
+  awsRegion: number;
+  recipientAccountId: number;
+  eventCategory: number;
+  eventType: number;
+  "userIdentity.type": number;
+  "userIdentity.userName": number;
+  "userIdentity.arn": number;
+  "userIdentity.principalId": number;
+  "userIdentity.accessKeyId": number;
+  "userIdentity.accountId": number;
+  "insightDetails.eventName": number;
+  "insightDetails.eventSource": number;
+}
+
 export interface FieldMap {
   /** Slot index of each wanted string field, by path (`eventName`, `userIdentity.arn`, ...). */
   slots: Map<string, number>;
   readOnly?: boolean;
   managementEvent?: boolean;
   resources: Array<Map<string, number>>;
+}
+
+/** A FieldMap compiled for the hot path: plain numbers instead of map lookups. */
+interface CompiledFieldMap {
+  at: SlotIndex;
+  readOnly?: boolean;
+  managementEvent?: boolean;
+  resources: Array<{ type: number; ARN: number }>;
+}
+
+function compile(map: FieldMap): CompiledFieldMap {
+  const index = (k: string) => map.slots.get(k) ?? -1;
+  return {
+    at: {
+      eventID: index("eventID"),
+      eventTime: index("eventTime"),
+      eventName: index("eventName"),
+      eventSource: index("eventSource"),
+      awsRegion: index("awsRegion"),
+      recipientAccountId: index("recipientAccountId"),
+      eventCategory: index("eventCategory"),
+      eventType: index("eventType"),
+      "userIdentity.type": index("userIdentity.type"),
+      "userIdentity.userName": index("userIdentity.userName"),
+      "userIdentity.arn": index("userIdentity.arn"),
+      "userIdentity.principalId": index("userIdentity.principalId"),
+      "userIdentity.accessKeyId": index("userIdentity.accessKeyId"),
+      "userIdentity.accountId": index("userIdentity.accountId"),
+      "insightDetails.eventName": index("insightDetails.eventName"),
+      "insightDetails.eventSource": index("insightDetails.eventSource"),
+    },
+    readOnly: map.readOnly,
+    managementEvent: map.managementEvent,
+    resources: map.resources.map((r) => ({ type: r.get("type") ?? -1, ARN: r.get("ARN") ?? -1 })),
+  };
 }
 
 function closingQuote(s: string, from: number): number {
@@ -115,18 +170,18 @@ function unescapeJson(raw: string): string | undefined {
   }
 }
 
-const byParts = new WeakMap<readonly string[], FieldMap>();
-const byKey = new Map<string, FieldMap>();
+const byParts = new WeakMap<readonly string[], CompiledFieldMap>();
+const byKey = new Map<string, CompiledFieldMap>();
 const MAX_KEYED = 4096;
 
 /**
- * The field map of a shape, cached per parts array (interned shapes keep theirs) and, for
- * shapes not interned (yet), per shape key when the caller has it.
+ * The compiled field map of a shape, cached per parts array (interned shapes keep theirs) and,
+ * for shapes not interned (yet), per shape key when the caller has it.
  */
-export function fieldMapFor(parts: readonly string[], key?: string): FieldMap {
+function fieldMapFor(parts: readonly string[], key?: string): CompiledFieldMap {
   let map = byParts.get(parts) ?? (key === undefined ? undefined : byKey.get(key));
   if (!map) {
-    map = fieldMapOf(parts);
+    map = compile(fieldMapOf(parts));
     if (key !== undefined) {
       if (byKey.size >= MAX_KEYED) byKey.clear();
       byKey.set(key, map);
@@ -136,8 +191,8 @@ export function fieldMapFor(parts: readonly string[], key?: string): FieldMap {
   return map;
 }
 
-function slotText(slots: readonly string[], index: number | undefined): string | undefined {
-  if (index === undefined) return undefined;
+function slotText(slots: readonly string[], index: number): string | undefined {
+  if (index < 0) return undefined;
   const raw = slots[index];
   return raw === undefined || !raw.includes("\\") ? raw : unescapeJson(raw);
 }
@@ -148,25 +203,33 @@ export function recordView(
   slots: readonly string[],
   key?: string,
 ): CloudTrailEvent {
-  const { slots: at, readOnly, managementEvent, resources } = fieldMapFor(parts, key);
-  const view: Record<string, unknown> = { readOnly, managementEvent };
-  for (const k of TOP) view[k] = slotText(slots, at.get(k));
-  view.userIdentity = {
-    type: slotText(slots, at.get("userIdentity.type")),
-    userName: slotText(slots, at.get("userIdentity.userName")),
-    arn: slotText(slots, at.get("userIdentity.arn")),
-    principalId: slotText(slots, at.get("userIdentity.principalId")),
-    accessKeyId: slotText(slots, at.get("userIdentity.accessKeyId")),
-    accountId: slotText(slots, at.get("userIdentity.accountId")),
+  const { at, readOnly, managementEvent, resources } = fieldMapFor(parts, key);
+  // One object literal of a fixed shape: the hot path of indexing and of every lookup.
+  const view = {
+    readOnly,
+    managementEvent,
+    eventID: slotText(slots, at.eventID),
+    eventTime: slotText(slots, at.eventTime),
+    eventName: slotText(slots, at.eventName),
+    eventSource: slotText(slots, at.eventSource),
+    awsRegion: slotText(slots, at.awsRegion),
+    recipientAccountId: slotText(slots, at.recipientAccountId),
+    eventCategory: slotText(slots, at.eventCategory),
+    eventType: slotText(slots, at.eventType),
+    userIdentity: {
+      type: slotText(slots, at["userIdentity.type"]),
+      userName: slotText(slots, at["userIdentity.userName"]),
+      arn: slotText(slots, at["userIdentity.arn"]),
+      principalId: slotText(slots, at["userIdentity.principalId"]),
+      accessKeyId: slotText(slots, at["userIdentity.accessKeyId"]),
+      accountId: slotText(slots, at["userIdentity.accountId"]),
+    },
+    insightDetails: {
+      eventName: slotText(slots, at["insightDetails.eventName"]),
+      eventSource: slotText(slots, at["insightDetails.eventSource"]),
+    },
+    resources: resources.map((r) => ({ type: slotText(slots, r.type), ARN: slotText(slots, r.ARN) })),
   };
-  view.insightDetails = {
-    eventName: slotText(slots, at.get("insightDetails.eventName")),
-    eventSource: slotText(slots, at.get("insightDetails.eventSource")),
-  };
-  view.resources = resources.map((r) => ({
-    type: slotText(slots, r.get("type")),
-    ARN: slotText(slots, r.get("ARN")),
-  }));
   return view as unknown as CloudTrailEvent;
 }
 
