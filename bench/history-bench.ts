@@ -178,7 +178,9 @@ export async function benchHistory(
     try {
       const idleAfterMs = await waitUntilIdle(180_000);
       const http = await benchHistoryHttp(app.url, ADMIN, requestsByKind(samples, perKind, span));
-      const bare = await bareHttpBaseline(wireBody(app.history.lookupEvents({}, scope)), perKind, ADMIN);
+      const page = wireBody(app.history.lookupEvents({}, scope));
+      const bare = await bareHttpBaseline(page, perKind, ADMIN);
+      const durable = await bareHttpBaseline(page, perKind, ADMIN, join(dir, "durable-baseline.bin"));
       const worst = (all: Record<string, Latency>, key: "p99" | "cpuP99") =>
         Math.max(...Object.values(all).map((l) => l[key]));
       const result: Record<string, unknown> = {
@@ -192,8 +194,10 @@ export async function benchHistory(
         "interned strings": stats.strings,
         ...Object.fromEntries(Object.entries(direct).map(([k, l]) => [`direct ${k}`, fmt(l)])),
         ...Object.fromEntries(Object.entries(http).map(([k, l]) => [`HTTP ${k}`, fmt(l)])),
-        "bare node:http + SDK, same 50-event response": fmt(bare),
+        "bare node:http, same client and 50-event response": fmt(bare),
+        "bare node:http + append & fdatasync per call": fmt(durable),
         "worst p99 direct / HTTP (ms)": `${worst(direct, "p99")} / ${worst(http, "p99")} (CPU ${worst(direct, "cpuP99")} / ${worst(http, "cpuP99")}); target <= ${TARGETS.lookupP99Ms}`,
+        "worst HTTP p99 / bare + fdatasync p99": (worst(http, "p99") / durable.p99).toFixed(2),
       };
       printTable(`Event history (${count} events, ${perKind} lookups per kind)`, result);
       return result;

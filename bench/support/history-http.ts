@@ -1,9 +1,14 @@
 import { once } from "node:events";
-import { Agent, createServer } from "node:http";
+import { open } from "node:fs/promises";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CloudTrailClient, LookupEventsCommand, type LookupEventsRequest } from "@aws-sdk/client-cloudtrail";
+import type { LookupEventsRequest } from "@aws-sdk/client-cloudtrail";
 import type { LookupKind } from "./lookup-samples.js";
+import { SigV4JsonClient } from "./sigv4-json-client.js";
 import { percentile } from "./stats.js";
+
+/** About one LookupEvents call's record as the log stores it. */
+const RECORD_BYTES = 1200;
 
 export interface HttpCredentials {
   accessKeyId: string;
@@ -38,19 +43,22 @@ export async function timeCalls<T>(
   return { p50: ms(percentile(wall, 50)), p99: ms(percentile(wall, 99)), cpuP99: ms(percentile(cpu, 99)) };
 }
 
-function client(url: string, creds: HttpCredentials, region: string): CloudTrailClient {
-  return new CloudTrailClient({
-    endpoint: url,
-    region,
+const CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
+
+function client(url: string, creds: HttpCredentials, region: string): SigV4JsonClient {
+  return new SigV4JsonClient({
+    url,
     credentials: creds,
-    maxAttempts: 1,
-    // One kept-alive connection: latency, not throughput.
-    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) },
+    region,
+    service: "cloudtrail",
+    targetPrefix: CLOUDTRAIL_TARGET,
   });
 }
 
+const lookupEvents = (c: SigV4JsonClient) => (input: LookupEventsRequest) => c.call("LookupEvents", input);
+
 /**
- * LookupEvents latency through HTTP: each request signed with SigV4 by the official SDK and sent
+ * LookupEvents latency through HTTP: each request signed with SigV4 (the SDK's signer) and sent
  * over a kept-alive connection to `url`, one at a time; p50/p99 per lookup kind.
  */
 export async function benchHistoryHttp(
@@ -59,46 +67,66 @@ export async function benchHistoryHttp(
   requests: Map<LookupKind, LookupEventsRequest[]>,
   region = "us-east-1",
 ): Promise<Record<string, Latency>> {
-  const sdk = client(url, creds, region);
+  const http = client(url, creds, region);
   try {
     const warmup = [...requests.values()].flatMap((r) => r.slice(0, 20));
-    await timeCalls(warmup, (input) => sdk.send(new LookupEventsCommand(input)));
+    await timeCalls(warmup, lookupEvents(http));
     const out: Record<string, Latency> = {};
-    for (const [kind, inputs] of requests)
-      out[kind] = await timeCalls(inputs, (input) => sdk.send(new LookupEventsCommand(input)));
+    for (const [kind, inputs] of requests) out[kind] = await timeCalls(inputs, lookupEvents(http));
     return out;
   } finally {
-    sdk.destroy();
+    http.destroy();
   }
 }
 
 /**
- * The same SDK calls against a bare node:http server that answers every request with `body`
- * (a real 50-event LookupEvents response): the cost of signing, HTTP and response parsing alone.
+ * The same client's calls against a bare node:http server that answers every request with
+ * `body` (a real 50-event LookupEvents response): the cost of signing, HTTP and parsing alone.
+ * With `durableFile`, the server first appends a record-sized block to that file and
+ * fdatasyncs it, as OpenTrail must before answering any call: the floor the disk sets.
  */
 export async function bareHttpBaseline(
   body: string,
   calls: number,
   creds: HttpCredentials,
+  durableFile?: string,
 ): Promise<Latency> {
   const bytes = Buffer.from(body);
+  const file = durableFile === undefined ? undefined : await open(durableFile, "w");
+  const record = Buffer.alloc(RECORD_BYTES, 0x20);
+  let at = 0;
+  const durable = async () => {
+    if (!file) return;
+    await file.write(record, 0, record.length, at);
+    at += record.length;
+    await file.datasync();
+  };
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "content-length": bytes.length });
-      res.end(bytes);
+      durable().then(
+        () => {
+          res.writeHead(200, {
+            "content-type": "application/x-amz-json-1.1",
+            "content-length": bytes.length,
+          });
+          res.end(bytes);
+        },
+        (err: Error) => res.destroy(err),
+      );
     });
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const sdk = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, creds, "us-east-1");
+  const http = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, creds, "us-east-1");
   try {
     const inputs = Array.from({ length: calls }, () => ({ MaxResults: 50 }));
-    await timeCalls(inputs.slice(0, 50), (input) => sdk.send(new LookupEventsCommand(input)));
-    return await timeCalls(inputs, (input) => sdk.send(new LookupEventsCommand(input)));
+    await timeCalls(inputs.slice(0, 50), lookupEvents(http));
+    return await timeCalls(inputs, lookupEvents(http));
   } finally {
-    sdk.destroy();
+    http.destroy();
     server.closeAllConnections();
     server.close();
+    await file?.close();
   }
 }
