@@ -13,6 +13,7 @@ import { deliverResults } from "./query/deliver-results.js";
 import { QueryEngine } from "./query/query-engine.js";
 import { SandboxPool } from "./query/sandbox.js";
 import { ParquetWriter } from "./storage/parquet-writer.js";
+import { ParsedRecords } from "./storage/parsed-records.js";
 import { StoreFiles } from "./storage/store-files.js";
 import { ingestConsumerName, StoreIngest } from "./storage/store-ingest.js";
 import {
@@ -75,6 +76,7 @@ export class LakeRuntime {
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> = Promise.resolve();
   private readonly compactions = new Set<string>();
+  private readonly parsed = new ParsedRecords();
 
   private constructor(
     readonly opts: LakeOptions,
@@ -139,6 +141,7 @@ export class LakeRuntime {
       writer: this.writer,
       accepts: (event) => this.accepts(entry, event),
       cutoff: () => retentionCutoff(entry.record, this.now()),
+      parse: (records) => this.parsed.parse(records, this.ingestingStores() > 1),
       minIntervalMs: this.opts.ingestIntervalMs ?? 500,
       logger: this.opts.logger,
       wrote: () => this.scheduleCompaction(entry),
@@ -208,6 +211,12 @@ export class LakeRuntime {
     this.db.close();
   }
 
+  private ingestingStores(): number {
+    let n = 0;
+    for (const e of this.stores.values()) if (e.ingest.running) n++;
+    return n;
+  }
+
   private accepts(entry: StoreEntry, event: CloudTrailEvent): boolean {
     const r = entry.record;
     const account = event.recipientAccountId ?? event.userIdentity?.accountId;
@@ -227,7 +236,7 @@ export class LakeRuntime {
     setTimeout(() => {
       this.compactions.delete(entry.record.id);
       void entry.files
-        .exclusive(() => entry.files.compact(this.writer))
+        .exclusive(() => entry.files.compact(this.writer, this.now()))
         .catch((err) => this.opts.logger.error("lake compaction failed", { error: String(err) }));
     }, 1000).unref();
   }
@@ -246,7 +255,7 @@ export class LakeRuntime {
       }
       await entry.files.exclusive(async () => {
         await entry.files.enforceRetention(retentionCutoff(r, now));
-        await entry.files.compact(this.writer);
+        await entry.files.compact(this.writer, now);
       });
     }
     await this.engine.purge();

@@ -169,7 +169,7 @@ export class QueryEngine {
       run.conn = conn;
       try {
         for (const store of job.stores) {
-          const lease = store.files.lease();
+          const lease = store.files.lease(job.checked.timeRanges.get(store.id));
           leases.push(lease);
           record.eventsScanned += lease.rows;
           record.bytesScanned += lease.bytes;

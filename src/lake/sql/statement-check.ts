@@ -1,4 +1,5 @@
 import { LakeErrors } from "../lake-errors.js";
+import { storeTimeRanges, type TimeRange } from "./time-range.js";
 
 /**
  * The sandbox's statement rules, applied to DuckDB's own parse tree of the query
@@ -15,6 +16,8 @@ export interface CheckedStatement {
   tables: Set<string>;
   /** The outermost SELECT list, for naming result columns as Lake does. */
   selectList: SelectItem[];
+  /** The eventTime range read of each table that is read with one (partition pruning). */
+  timeRanges: Map<string, TimeRange>;
 }
 
 export interface SelectItem {
@@ -71,7 +74,7 @@ export function checkStatement(serialized: string): CheckedStatement {
   collectCtes(root, ctes);
   const tables = new Set<string>();
   walk(root, ctes, tables);
-  return { tables, selectList: outermostSelectList(root) };
+  return { tables, selectList: outermostSelectList(root), timeRanges: storeTimeRanges(root, tables) };
 }
 
 function collectCtes(value: unknown, ctes: Set<string>): void {

@@ -1,8 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { StoreFile } from "../lake-db.js";
 import { readJsonColumns } from "./event-schema.js";
+
+/** Parquet settings of files queries read often: zstd, Parquet 2 encodings, large row groups. */
+const WELL_WRITTEN = "FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2, ROW_GROUP_SIZE 245760";
 
 export interface WriteOptions {
   /** Store folder; files land in `<storeDir>/day=YYYY-MM-DD/part-<uuid>.parquet`. */
@@ -16,8 +20,8 @@ export interface WriteOptions {
 /**
  * Everything that writes Parquet: one DuckDB instance with file access, used only with SQL
  * OpenTrail builds itself (never a user's query; those run in the sandboxed QueryEngine).
- * Ingest writes quick files (zstd, Parquet 1 encodings); compaction rewrites them as the
- * "well-written" kind: sorted by eventTime, Parquet 2 encodings, large row groups.
+ * Every file is the "well-written" kind: sorted by eventTime, zstd, Parquet 2 encodings,
+ * large row groups; compaction only joins a day's small files into larger ones.
  */
 export class ParquetWriter {
   private constructor(
@@ -51,8 +55,7 @@ export class ParquetWriter {
    */
   async writeJsonLines(jsonl: string, opts: WriteOptions): Promise<StoreFile[]> {
     const out = join(this.tmpDir, `out-${process.hrtime.bigint()}`);
-    const source = `read_json(${lit(jsonl)}, format = 'newline_delimited', ignore_errors = true,
-      maximum_object_size = 16777216, columns = ${readJsonColumns()})`;
+    const source = jsonLines(jsonl);
     const dedupe = opts.dedupeAgainst?.length
       ? `ANTI JOIN read_parquet(${list(opts.dedupeAgainst)}, hive_partitioning = false) old ON n.eventID = old.eventID`
       : "";
@@ -61,7 +64,7 @@ export class ParquetWriter {
         WHERE n.eventTime IS NOT NULL AND n.eventID IS NOT NULL AND n.eventTime >= ${tsLit(opts.cutoff)}
         ${opts.dedupeAgainst ? "QUALIFY row_number() OVER (PARTITION BY n.eventID) = 1" : ""}
         ORDER BY n.eventTime
-      ) TO ${lit(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day),
+      ) TO ${lit(out)} (${WELL_WRITTEN}, PARTITION_BY (day),
         FILENAME_PATTERN 'part-{uuid}', RETURN_STATS)`;
     try {
       const result = await this.conn.runAndReadAll(sql);
@@ -71,13 +74,60 @@ export class ParquetWriter {
     }
   }
 
-  /** Merges files of one day into one sorted, well-compressed file (the compaction step). */
+  /**
+   * Ingest's write: a JSON-lines file holding records of one UTC day, already in eventTime
+   * order, becomes one well-written file of the store (so no sort, no partitioning and no
+   * compaction is needed for it). Records past the cutoff, or without a valid eventTime or
+   * eventID, are dropped as in writeJsonLines. Returns the file, or undefined if none was left.
+   */
+  async writeDay(jsonl: string, day: string, opts: WriteOptions): Promise<StoreFile | undefined> {
+    const rel = join(`day=${day}`, `part-${randomUUID()}.parquet`);
+    const out = join(this.tmpDir, `day-${process.hrtime.bigint()}.parquet`);
+    const sql = `COPY (SELECT * FROM ${jsonLines(jsonl)}
+        WHERE eventTime IS NOT NULL AND eventID IS NOT NULL AND eventTime >= ${tsLit(opts.cutoff)}
+      ) TO ${lit(out)} (${WELL_WRITTEN}, RETURN_STATS)`;
+    try {
+      const stats = (await this.run(sql))[0] ?? [];
+      const rows = Number(stats[1] ?? 0);
+      if (rows === 0) return undefined;
+      await mkdir(join(opts.storeDir, `day=${day}`), { recursive: true });
+      await rename(out, join(opts.storeDir, rel));
+      await fsyncPath(join(opts.storeDir, rel));
+      await fsyncPath(join(opts.storeDir, `day=${day}`));
+      return { path: rel, day, rows, bytes: Number(stats[2] ?? 0) };
+    } finally {
+      await rm(out, { force: true });
+    }
+  }
+
+  /**
+   * Merges files of one day into one sorted, well-compressed file (the compaction step). Every
+   * input is sorted by eventTime; when their time ranges do not overlap (the usual case: ingest
+   * writes a day in log order), reading them in order of their first event is already sorted,
+   * which spares the sort of wide rows, the costliest part of the merge.
+   */
   async mergeFiles(inputs: string[], target: string): Promise<{ rows: number; bytes: number }> {
-    const sql = `COPY (SELECT * FROM read_parquet(${list(inputs)}, hive_partitioning = false) ORDER BY eventTime)
-      TO ${lit(target)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2, ROW_GROUP_SIZE 245760, RETURN_STATS)`;
-    const rows = (await this.conn.runAndReadAll(sql)).getRowsJson() as unknown[][];
-    const stats = rows[0] ?? [];
+    const ordered = await this.inTimeOrder(inputs);
+    const source = `read_parquet(${list(ordered ?? inputs)}, hive_partitioning = false)`;
+    const sql = `COPY (SELECT * FROM ${source} ${ordered ? "" : "ORDER BY eventTime"})
+      TO ${lit(target)} (${WELL_WRITTEN}, RETURN_STATS)`;
+    const stats = (await this.run(sql))[0] ?? [];
     return { rows: Number(stats[1] ?? 0), bytes: Number(stats[2] ?? 0) };
+  }
+
+  /** The files ordered by first eventTime if their ranges are disjoint (from footers only). */
+  private async inTimeOrder(files: string[]): Promise<string[] | undefined> {
+    const ranges = await this.run(`SELECT file_name, min(CAST(stats_min_value AS TIMESTAMP)) AS lo,
+        max(CAST(stats_max_value AS TIMESTAMP)) AS hi, count(*) - count(stats_min_value) AS unknown
+      FROM parquet_metadata(${list(files)}) WHERE path_in_schema = 'eventTime' GROUP BY file_name ORDER BY lo`);
+    if (ranges.length !== files.length) return undefined;
+    for (let i = 0; i < ranges.length; i++) {
+      const [, lo, hi, unknown] = ranges[i] as [string, string | null, string | null, string];
+      if (lo === null || hi === null || Number(unknown) > 0) return undefined;
+      const prevHi = i > 0 ? (ranges[i - 1] as unknown[])[2] : null;
+      if (prevHi !== null && String(prevHi) > lo) return undefined;
+    }
+    return ranges.map((r) => String(r[0]));
   }
 
   /** Runs SQL that OpenTrail wrote (benchmarks, maintenance); never a user's statement. */
@@ -108,6 +158,12 @@ export class ParquetWriter {
     }
     return files;
   }
+}
+
+/** A JSON-lines file as the store's columns; fields of the wrong type become NULL. */
+function jsonLines(path: string): string {
+  return `read_json(${lit(path)}, format = 'newline_delimited', ignore_errors = true,
+    maximum_object_size = 16777216, columns = ${readJsonColumns()})`;
 }
 
 /** The store's metadata commit follows, so the file must be on disk before it. */

@@ -17,6 +17,12 @@ const MERGE_FANOUT = 8;
 const TIER_BASE_ROWS = 4096;
 /** Files at least this large are left alone. */
 const MAX_MERGED_ROWS = 4_000_000;
+/**
+ * A past day (before the current UTC day) that got no new file for this long is done being
+ * written — bulk ingest and imports move on in time order — so its small files are merged into
+ * one at once: each event is rewritten once instead of once per tier.
+ */
+const QUIET_MS = 10_000;
 
 /**
  * The Parquet files of one event data store: what is committed (in LakeDb), who is reading what
@@ -29,6 +35,8 @@ export class StoreFiles {
   private files: StoreFile[];
   private readonly leases = new Map<string, number>();
   private readonly doomed = new Set<string>();
+  /** When each day last got a new file (not a merged one); days missing here are quiet. */
+  private readonly written = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -50,8 +58,11 @@ export class StoreFiles {
     return this.files;
   }
 
-  lease(): FileLease {
-    const files = [...this.files];
+  /** Leases the files, or only those of the days `range` (epoch ms, inclusive) touches. */
+  lease(range?: { from: number; to: number }): FileLease {
+    const first = range && range.from > -Infinity ? new Date(range.from).toISOString().slice(0, 10) : "";
+    const last = range && range.to < Infinity ? new Date(range.to).toISOString().slice(0, 10) : "~";
+    const files = this.files.filter((f) => f.day >= first && f.day <= last);
     for (const f of files) this.leases.set(f.path, (this.leases.get(f.path) ?? 0) + 1);
     let released = false;
     return {
@@ -69,15 +80,19 @@ export class StoreFiles {
   /** Records new files (and the ingest cursor) durably, then drops replaced ones. */
   async commit(add: StoreFile[], remove: string[], nextSeq?: number): Promise<void> {
     this.db.commitFiles(this.storeId, add, remove, nextSeq);
+    if (remove.length === 0) for (const f of add) this.written.set(f.day, Date.now());
     const gone = new Set(remove);
     this.files = [...this.files.filter((f) => !gone.has(f.path)), ...add];
     for (const path of remove) await this.discard(path);
   }
 
-  /** Merges small files of each day, tier by tier (each event is rewritten about log8(n) times). */
-  async compact(writer: ParquetWriter): Promise<number> {
+  /**
+   * Merges small files: a quiet past day's all at once, the others tier by tier (each event of
+   * a day still being written is rewritten about log8(n) times). `now` says which day is today.
+   */
+  async compact(writer: ParquetWriter, now = Date.now()): Promise<number> {
     let merged = 0;
-    for (const group of this.mergeCandidates()) {
+    for (const group of this.mergeCandidates(new Date(now).toISOString().slice(0, 10))) {
       const day = (group[0] as StoreFile).day;
       const rel = join(`day=${day}`, `part-${randomUUID()}.parquet`);
       const target = join(this.dir, rel);
@@ -127,15 +142,20 @@ export class StoreFiles {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private mergeCandidates(): StoreFile[][] {
-    const groups = new Map<string, StoreFile[]>();
+  private mergeCandidates(today: string): StoreFile[][] {
+    const days = new Map<string, StoreFile[]>();
     for (const f of this.files) {
       if (f.rows >= MAX_MERGED_ROWS) continue;
-      const tier = Math.floor(Math.log(Math.max(1, f.rows / TIER_BASE_ROWS)) / Math.log(MERGE_FANOUT));
-      const key = `${f.day}/${Math.max(0, tier)}`;
-      groups.set(key, [...(groups.get(key) ?? []), f]);
+      const day = days.get(f.day);
+      if (day) day.push(f);
+      else days.set(f.day, [f]);
     }
-    return [...groups.values()].filter((g) => g.length >= MERGE_FANOUT);
+    const groups: StoreFile[][] = [];
+    for (const [day, files] of days) {
+      const quiet = day < today && Date.now() - (this.written.get(day) ?? 0) >= QUIET_MS;
+      groups.push(...(quiet ? wholeDay(files) : tiers(files)));
+    }
+    return groups;
   }
 
   private unlease(path: string): void {
@@ -151,4 +171,37 @@ export class StoreFiles {
     if (this.leases.has(path)) this.doomed.add(path);
     else await rm(join(this.dir, path), { force: true });
   }
+}
+
+/** A day's small files as few merges as the size cap allows (only merges of two or more). */
+function wholeDay(files: StoreFile[]): StoreFile[][] {
+  const groups: StoreFile[][] = [];
+  let group: StoreFile[] = [];
+  let rows = 0;
+  for (const f of files) {
+    if (rows + f.rows > MAX_MERGED_ROWS && group.length > 0) {
+      groups.push(group);
+      group = [];
+      rows = 0;
+    }
+    group.push(f);
+    rows += f.rows;
+  }
+  groups.push(group);
+  return groups.filter((g) => g.length >= 2);
+}
+
+/** Size tiers (powers of MERGE_FANOUT in rows) that hold MERGE_FANOUT files or more. */
+function tiers(files: StoreFile[]): StoreFile[][] {
+  const byTier = new Map<number, StoreFile[]>();
+  for (const f of files) {
+    const tier = Math.max(
+      0,
+      Math.floor(Math.log(Math.max(1, f.rows / TIER_BASE_ROWS)) / Math.log(MERGE_FANOUT)),
+    );
+    const group = byTier.get(tier);
+    if (group) group.push(f);
+    else byTier.set(tier, [f]);
+  }
+  return [...byTier.values()].filter((g) => g.length >= MERGE_FANOUT);
 }
