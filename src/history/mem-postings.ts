@@ -1,4 +1,10 @@
-import { appendPostings, emptyPostings, type PostingsView, sortPostings } from "./posting-chunk.js";
+import {
+  appendPostings,
+  emptyPostings,
+  type Postings,
+  type PostingsView,
+  sortPostings,
+} from "./posting-chunk.js";
 
 /** One key's unflushed entries, ascending, as drain() hands them out. */
 export interface MemKey {
@@ -24,8 +30,12 @@ export class MemPostings {
   private entNext: Int32Array;
   private entSlot: Int32Array;
   private entries = 0;
-  /** Sorted copies handed to lookups, valid while the key's count is unchanged. */
-  private views = new Map<number, { count: number; postings: PostingsView }>();
+  /**
+   * Sorted copies handed to lookups. While a key's entries arrive in order, its copy is extended
+   * with the entries added since (from `last`, the entry it ended at) instead of rebuilt: a busy
+   * key (every event of a scope) would otherwise be copied whole by every lookup between adds.
+   */
+  private views = new Map<number, { count: number; last: number; postings: Postings }>();
 
   /** Starts with room for `like`'s keys and entries (the previous table), to skip regrowing. */
   constructor(like?: MemPostings) {
@@ -92,15 +102,27 @@ export class MemPostings {
     const count = k.count[at] as number;
     const cached = this.views.get(at);
     if (cached && cached.count === count) return cached.postings;
+    const ordered = k.ordered[at] === 1;
+    if (cached && ordered) {
+      this.copyEntries(this.entNext[cached.last] as number, cached.postings);
+      cached.count = count;
+      cached.last = k.tail[at] as number;
+      return cached.postings;
+    }
     const p = emptyPostings(tagged);
-    for (let e = k.head[at] as number; e !== -1; e = this.entNext[e] as number) {
+    this.copyEntries(k.head[at] as number, p);
+    if (!ordered) sortPostings(p);
+    this.views.set(at, { count, last: k.tail[at] as number, postings: p });
+    return p;
+  }
+
+  /** Appends the entries from `e` to the end of its key's list. */
+  private copyEntries(e: number, p: Postings): void {
+    for (; e !== -1; e = this.entNext[e] as number) {
       p.ts.push(this.entT[e] as number);
       p.seqs.push(this.entSeq[e] as number);
       p.tags?.push(this.entTag[e] as number);
     }
-    if (k.ordered[at] === 0) sortPostings(p);
-    this.views.set(at, { count, postings: p });
-    return p;
   }
 
   /**
