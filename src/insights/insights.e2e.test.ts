@@ -180,7 +180,13 @@ describe("Insights end to end", () => {
   test("Insights events are in event history (EventCategory=insight), in Start/End pairs", () => {
     assert.ok(pairs.size >= 4, `${pairs.size} Insights`);
     for (const [shared, p] of pairs) {
-      assert.ok(p.start && p.end, `unpaired Insight ${shared}`);
+      // Traffic may stop while an Insight is still unusual (its minutes are stamped from the run's
+      // wall-clock start, so where days and baselines fall moves between runs): only an Insight
+      // that started in the traffic's last hour may still be open, as it would be in CloudTrail.
+      if (!p.end) {
+        assert.ok(Date.parse(p.start.eventTime) > traffic.endMs - 60 * MINUTE, `unpaired Insight ${shared}`);
+        continue;
+      }
       for (const e of [p.start, p.end]) {
         assert.deepEqual(Object.keys(e), [
           "eventVersion",
@@ -225,7 +231,8 @@ describe("Insights end to end", () => {
       assert.ok(!identity?.baseline.some((b) => b.value === a.identityArn));
       const agent = details(p.start).insightContext.attributions.find((x) => x.attribute === "userAgent");
       assert.equal(agent?.insight[0]?.value, a.userAgent);
-      const end = details(p.end as CloudTrailEvent).insightContext.statistics;
+      if (!p.end) continue; // still open when the traffic stopped (see the pairs test)
+      const end = details(p.end).insightContext.statistics;
       assert.ok(end.insight.average > 4 * Math.max(end.baseline.average, 0.5), JSON.stringify(end));
     }
   });
@@ -255,7 +262,9 @@ describe("Insights end to end", () => {
     } finally {
       s3.destroy();
     }
-    const all = [...pairs.values()].flatMap((p) => [p.start.eventID, p.end?.eventID as string]);
+    const all = [...pairs.values()].flatMap((p) =>
+      p.end ? [p.start.eventID, p.end.eventID] : [p.start.eventID],
+    );
     assert.deepEqual([...delivered].sort(), all.sort());
     const listed: string[] = [];
     let token: string | undefined;
@@ -292,7 +301,9 @@ describe("Insights end to end", () => {
     await app.lake.settled(QueryId as string);
     const rows = await ct.send(new GetQueryResultsCommand({ QueryId, MaxQueryResults: 1000 }));
     const ids = (rows.QueryResultRows ?? []).map((r) => r[0]?.eventID as string);
-    const all = [...pairs.values()].flatMap((p) => [p.start.eventID, p.end?.eventID as string]);
+    const all = [...pairs.values()].flatMap((p) =>
+      p.end ? [p.start.eventID, p.end.eventID] : [p.start.eventID],
+    );
     assert.deepEqual(ids.sort(), all.sort());
   });
 
