@@ -33,7 +33,7 @@ export interface ConsumerSettings {
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 5000;
 /** A lagging retention mark only delays deletion, so it is refreshed at most this often. */
-const MARK_INTERVAL_MS = 1000;
+const MARK_INTERVAL_MS = 10_000;
 
 interface Waiter {
   seq: number;
