@@ -24,8 +24,8 @@ import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
 import { type OpenTrail, startOpenTrail } from "../main.js";
 import type { EventDraft } from "../recorder/event-sink.js";
 import { ADMIN, tempDir, writeIdentitiesFile } from "../test-support/fixtures.js";
-import { cloudTrailClient, REPO_ROOT } from "../test-support/server.js";
-import { loggingTrail, s3Client, trailArn, trailBucket } from "./test-support.js";
+import { cloudTrailClient, REPO_ROOT, s3TestClient } from "../test-support/server.js";
+import { loggingTrail, trailArn, trailBucket } from "./test-support.js";
 
 const exec = promisify(execFile);
 const BUCKET = "insights-e2e-logs";
@@ -239,7 +239,7 @@ describe("Insights end to end", () => {
 
   test("the trail delivers them under CloudTrail-Insight/, and ListInsightsData lists them", async () => {
     await app.trails.caughtUp(trailArn(TRAIL), app.log.endSeq);
-    const s3 = s3Client(app.url);
+    const s3 = s3TestClient(app.url);
     const prefix = `AWSLogs/${ADMIN.accountId}/CloudTrail-Insight/us-east-1/`;
     const delivered = new Set<string>();
     try {

@@ -1,23 +1,14 @@
 import { type CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
-import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { ADMIN } from "../test-support/fixtures.js";
+import { s3TestClient } from "../test-support/server.js";
 
 export const trailArn = (name: string, region = "us-east-1") =>
   `arn:aws:cloudtrail:${region}:${ADMIN.accountId}:trail/${name}`;
 
-export function s3Client(url: string): S3Client {
-  return new S3Client({
-    endpoint: url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey },
-    maxAttempts: 1,
-  });
-}
-
 /** A bucket with the policy CloudTrail documents (reference §3.5), for trails of the admin account. */
 export async function trailBucket(url: string, bucket: string): Promise<void> {
-  const s3 = s3Client(url);
+  const s3 = s3TestClient(url);
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const policy = {

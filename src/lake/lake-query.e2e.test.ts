@@ -13,16 +13,8 @@ import {
 } from "@aws-sdk/client-cloudtrail";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
-import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
-import {
-  createStore,
-  importAndWait,
-  invictusFiles,
-  invictusRecords,
-  query,
-  s3Client,
-  upload,
-} from "./test-support.js";
+import { cloudTrailClient, s3TestClient, startTestServer, type TestServer } from "../test-support/server.js";
+import { createStore, importAndWait, invictusFiles, invictusRecords, query, upload } from "./test-support.js";
 
 /** `2023-07-10T11:42:18Z` as Lake prints it. */
 const lakeTime = (t: string) => `${t.slice(0, 10)} ${t.slice(11, 19)}.000`;
@@ -43,7 +35,7 @@ describe("Lake queries through StartQuery/GetQueryResults", () => {
       OPENTRAIL_LAKE_RUNNING_QUERIES: "1",
     });
     ct = cloudTrailClient(server.url);
-    s3 = s3Client(server.url);
+    s3 = s3TestClient(server.url);
     imported = await createStore(ct, "invictus", { RetentionPeriod: 3653, StartIngestion: false });
     await upload(s3, "lake-import", "invictus", invictusFiles());
     const result = await importAndWait(ct, server.app, imported.arn, "s3://lake-import/invictus");

@@ -10,7 +10,7 @@ import {
   StartImportCommand,
   StartQueryCommand,
 } from "@aws-sdk/client-cloudtrail";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
 import type { OpenTrail } from "../main.js";
 import { ADMIN } from "../test-support/fixtures.js";
@@ -47,16 +47,6 @@ export async function query(ct: CloudTrailClient, app: OpenTrail, sql: string) {
     rows,
     objects: rows.map((r) => Object.assign({}, ...r) as Record<string, string>),
   };
-}
-
-export function s3Client(url: string): S3Client {
-  return new S3Client({
-    endpoint: url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey },
-    maxAttempts: 1,
-  });
 }
 
 /** Uploads files to a bucket of the built-in store under `prefix/`. */

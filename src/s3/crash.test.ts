@@ -10,8 +10,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { tempDir, writeIdentitiesFile } from "../test-support/fixtures.js";
-import { type ChildServer, spawnServer } from "../test-support/server.js";
-import { s3Client as s3 } from "./test-support.js";
+import { type ChildServer, s3TestClient as s3, spawnServer } from "../test-support/server.js";
 
 const ROUNDS = 3;
 const CONCURRENCY = 12;

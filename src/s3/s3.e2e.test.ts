@@ -8,8 +8,7 @@ import { promisify } from "node:util";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { ADMIN, OTHER } from "../test-support/fixtures.js";
 import { eventByRequestId, logEvents } from "../test-support/log-events.js";
-import { startTestServer, type TestServer } from "../test-support/server.js";
-import { s3Client as s3 } from "./test-support.js";
+import { s3TestClient as s3, startTestServer, type TestServer } from "../test-support/server.js";
 
 const run = promisify(execFile);
 

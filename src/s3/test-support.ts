@@ -5,13 +5,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { S3Client } from "@aws-sdk/client-s3";
 import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
 import type { Principal } from "../iam/principal.js";
 import type { EventDraft, EventSink } from "../recorder/event-sink.js";
 import type { RawRequest, RawResponse } from "../server/raw-http.js";
 import type { RequestContext } from "../server/request-context.js";
-import { ADMIN } from "../test-support/fixtures.js";
 import { createS3Service, type S3Service } from "./service.js";
 
 /** Test doubles and a tiny HTTP adapter (no SigV4) around `handle()`, for tests and the bench. */
@@ -169,18 +167,4 @@ export async function startAdapter(
         server.close(() => resolve());
       }),
   };
-}
-
-/** An SDK client for a real OpenTrail server (SigV4 with the test identities), no retries. */
-export function s3Client(
-  url: string,
-  creds: { accessKeyId: string; secretAccessKey: string } = ADMIN,
-): S3Client {
-  return new S3Client({
-    endpoint: url,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-    maxAttempts: 1,
-  });
 }

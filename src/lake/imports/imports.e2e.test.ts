@@ -19,7 +19,13 @@ import S3rver from "s3rver";
 import { runImport } from "../../cli/import-command.js";
 import { formatRows, runQuery } from "../../cli/query-command.js";
 import { ADMIN } from "../../test-support/fixtures.js";
-import { cloudTrailClient, REPO_ROOT, startTestServer, type TestServer } from "../../test-support/server.js";
+import {
+  cloudTrailClient,
+  REPO_ROOT,
+  s3TestClient,
+  startTestServer,
+  type TestServer,
+} from "../../test-support/server.js";
 import {
   createStore,
   importAndWait,
@@ -27,7 +33,6 @@ import {
   invictusRecords,
   query,
   STRATUS,
-  s3Client,
   upload,
 } from "../test-support.js";
 
@@ -71,7 +76,7 @@ describe("imports and the import/query CLI", () => {
       OPENTRAIL_IMPORT_S3_SECRET_ACCESS_KEY: "S3RVER",
     });
     ct = cloudTrailClient(server.url);
-    s3 = s3Client(server.url);
+    s3 = s3TestClient(server.url);
   });
   after(async () => {
     await server?.stop();

@@ -15,16 +15,13 @@ import {
   UpdateEventDataStoreCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { OTHER } from "../../test-support/fixtures.js";
-import { cloudTrailClient, startTestServer, type TestServer } from "../../test-support/server.js";
 import {
-  awsCli,
-  createStore,
-  importAndWait,
-  invictusFiles,
-  query,
-  s3Client,
-  upload,
-} from "../test-support.js";
+  cloudTrailClient,
+  s3TestClient,
+  startTestServer,
+  type TestServer,
+} from "../../test-support/server.js";
+import { awsCli, createStore, importAndWait, invictusFiles, query, upload } from "../test-support.js";
 
 const rejects = (p: Promise<unknown>, name: string, message?: RegExp) =>
   assert.rejects(p, (e: Error) => {
@@ -196,7 +193,7 @@ describe("event data stores", () => {
   });
 
   it("retention: expired events are invisible at once and their files deleted by maintenance", async () => {
-    const s3 = s3Client(server.url);
+    const s3 = s3TestClient(server.url);
     await upload(s3, "retention-src", "logs", invictusFiles().slice(0, 5));
     const old = await createStore(ct, "old-events", { RetentionPeriod: 3653, StartIngestion: false });
     await importAndWait(ct, server.app, old.arn, "s3://retention-src/logs");
