@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { InsightSelector } from "@aws-sdk/client-cloudtrail";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqliteFile } from "../config/sqlite-file.js";
 
 /** An Insights event as stored for ListInsightsData and the CLI. */
 export interface StoredInsightEvent {
@@ -74,15 +73,11 @@ export class InsightsStore {
   readonly db: Database.Database;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
     // NORMAL, not FULL: the analyzer commits after every small batch the log hands it, and a FULL
     // commit is an fsync that blocks the event loop (it cut API throughput by a third). In WAL
     // mode a NORMAL commit survives a process crash (kill -9); only an OS crash or power loss can
     // drop the last commits, which rewinds the cursor so the log replays them.
-    this.db.pragma("synchronous = NORMAL");
-    this.db.exec(SCHEMA);
+    this.db = openSqliteFile(path, { synchronous: "NORMAL", schema: SCHEMA });
   }
 
   close(): void {

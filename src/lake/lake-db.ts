@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqliteFile } from "../config/sqlite-file.js";
 
 /** One Parquet file of an event data store, relative to the store's folder. */
 export interface StoreFile {
@@ -33,11 +32,7 @@ export class LakeDb {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.exec(SCHEMA);
+    this.db = openSqliteFile(path, { synchronous: "FULL", schema: SCHEMA });
   }
 
   close(): void {

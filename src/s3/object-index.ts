@@ -1,6 +1,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqliteFile } from "../config/sqlite-file.js";
 import { CoalescedSync } from "./coalesced-sync.js";
 import type { BucketRecord, MultipartUpload, ObjectMeta, ObjectVersion, UploadedPart } from "./model.js";
 
@@ -117,11 +118,8 @@ export class ObjectIndex {
   private wal: FileHandle | undefined;
 
   constructor(private readonly file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode still syncs the WAL before and the database after each checkpoint.
-    this.db.pragma("synchronous = NORMAL");
-    this.db.exec(SCHEMA);
+    this.db = openSqliteFile(file, { synchronous: "NORMAL", schema: SCHEMA });
     const totalChanges = this.db.prepare("SELECT total_changes()").pluck();
     this.walSync = new CoalescedSync(
       () => this.syncWal(),

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openSqliteFile } from "../config/sqlite-file.js";
 import type { PreviousDigest } from "./digest/digest-file.js";
 import type { SelectionEpoch, TrailConfig, TrailRecord, TrailStatus } from "./trail-model.js";
 
@@ -66,11 +65,7 @@ export class TrailStore {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.exec(SCHEMA);
+    this.db = openSqliteFile(path, { synchronous: "FULL", schema: SCHEMA });
   }
 
   close(): void {
