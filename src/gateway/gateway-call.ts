@@ -216,9 +216,18 @@ async function answer(
     if (!rest) call.output = readOutput(call.rec, res.headers, text);
     body = rest ?? text;
   } else if (body && Number(res.headers["content-length"] ?? Number.NaN) <= SMALL_BODY) {
-    // A small answer is read whole: it then leaves in one write with its headers.
-    const { head: text, rest } = await readUpTo(res.body, SMALL_BODY);
-    body = rest ?? text;
+    // A small answer is read whole, to leave in one write with its headers. The record does
+    // not need it (its length is declared), so it is made durable while the body arrives.
+    call.bytesOut = Number(res.headers["content-length"]);
+    const durable = record(svc, call);
+    const read = readUpTo(res.body, SMALL_BODY);
+    const [, { head: text, rest }] = await Promise.all([durable, read]).catch((e) => {
+      res.body.destroy();
+      read.catch(() => undefined);
+      durable.catch(() => undefined);
+      throw e;
+    });
+    return { status: res.status, headers: res.headers, body: rest ?? text };
   }
   call.bytesOut = Buffer.isBuffer(body) ? body.length : Number(res.headers["content-length"] ?? 0);
   try {

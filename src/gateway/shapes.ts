@@ -29,11 +29,22 @@ export interface MinOperation {
   output?: MinShape;
 }
 
+/**
+ * Resolved references by reference object. A model's shapes never change once parsed and a
+ * reference belongs to one model, so each is merged once, not on every call it is read for.
+ */
+const resolved = new WeakMap<MinShape, MinShape>();
+
 /** A reference resolved against the model's named shapes; the reference's own keys win. */
 export function resolveShape(shapes: Record<string, MinShape>, ref: MinShape): MinShape {
   if (ref.shape === undefined) return ref;
-  const named = shapes[ref.shape];
-  return named ? { ...resolveShape(shapes, named), ...ref, shape: undefined } : ref;
+  let out = resolved.get(ref);
+  if (out === undefined) {
+    const named = shapes[ref.shape];
+    out = named ? Object.assign({}, resolveShape(shapes, named), ref, { shape: undefined }) : ref;
+    resolved.set(ref, out);
+  }
+  return out;
 }
 
 export function shapeType(s: MinShape): string {
