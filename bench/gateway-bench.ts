@@ -126,11 +126,11 @@ export async function benchGateway(opts: { seconds?: number; rounds?: number; la
     }
     // CPU time each server process spends per call: unlike wall-clock figures, not inflated
     // when other work on the machine takes the cores.
-    const cpu: Record<string, { ms: number; calls: number }> = {};
+    const cpu: Record<string, { ms: number; calls: number; clientMs: number }> = {};
     for (const name of Object.keys(targets)) {
       rates[name] = [];
       lat[name] = [];
-      cpu[name] = { ms: 0, calls: 0 };
+      cpu[name] = { ms: 0, calls: 0, clientMs: 0 };
     }
     const servers: Record<string, BenchProcess | undefined> = {
       direct: dynamo,
@@ -143,12 +143,15 @@ export async function benchGateway(opts: { seconds?: number; rounds?: number; la
       for (const [name, req] of Object.entries(targets)) {
         const pid = servers[name]?.proc.pid;
         const before = cpuMs(pid);
+        const client = process.cpuUsage();
         const calls = { n: 0 };
         rates[name]?.push(await closedLoop(req.port, req, seconds, CALLERS, calls));
         const used = cpu[name];
         if (used) {
           used.ms += cpuMs(pid) - before;
           used.calls += calls.n;
+          const c = process.cpuUsage(client);
+          used.clientMs += (c.user + c.system) / 1000;
         }
         lat[name]?.push(...(await latencies(req.port, req, Math.ceil(latencyCalls / rounds))));
       }
@@ -159,6 +162,7 @@ export async function benchGateway(opts: { seconds?: number; rounds?: number; la
     const ratio = (a: string, b: string) =>
       median((rates[a] ?? []).map((x, i) => x / (rates[b]?.[i] ?? Number.NaN))).toFixed(2);
     const cpuPerCall = (name: string) => (cpu[name]?.ms ?? Number.NaN) / (cpu[name]?.calls ?? 0);
+    const clientPerCall = (name: string) => (cpu[name]?.clientMs ?? Number.NaN) / (cpu[name]?.calls ?? 0);
     const p50 = (name: string) => percentile(lat[name] ?? [], 50);
     const p99 = (name: string) => percentile(lat[name] ?? [], 99);
     const ms = (x: number) => Number(x.toFixed(3));
@@ -189,6 +193,17 @@ export async function benchGateway(opts: { seconds?: number; rounds?: number; la
     ]
       .map((name) => ms(cpuPerCall(name)))
       .join(" / ");
+    // The load driver, dynalite and the proxy share the machine's cores: with every process busy,
+    // calls/s is about cores / (CPU per call summed over the processes), so a proxy costing P
+    // per call can reach at most (client + dynalite) / (client + dynalite + P) of direct, and
+    // 0.70 needs P <= (client + dynalite) * (1 / 0.7 - 1).
+    const direct = clientPerCall("direct") + cpuPerCall("direct");
+    const bound = (name: string) => (direct / (direct + cpuPerCall(name))).toFixed(2);
+    result["CPU ms per call of the load driver (direct / proxied)"] =
+      `${ms(clientPerCall("direct"))} / ${ms(clientPerCall("proxied"))}`;
+    result["CPU-bound ceiling of proxied / direct: bare proxy, OpenTrail"] =
+      `${bound("bare")}, ${bound("proxied")}`;
+    result["proxy CPU ms per call that 0.70 of direct allows"] = ms(direct * (1 / 0.7 - 1));
     result.target = "added p99 <= 2 ms, throughput >= 0.70 of direct";
     printTable("Audit gateway (DynamoDB GetItem to dynalite)", result);
     return result;
