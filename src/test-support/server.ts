@@ -100,7 +100,11 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
+    // A start that times out must not leave its child running: the test run would never exit.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start within 20 s: ${err}`));
+    }, 20_000);
     const check = () => {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m?.[1]) {
