@@ -101,6 +101,34 @@ describe("EventLog append and read", () => {
     }
   });
 
+  test("readers following the tail, with small budgets, get every record as appended", async () => {
+    // Reads resume where earlier reads stopped (Segment's resume points): several readers at
+    // different positions, limited by count and by bytes, across appends and segment rolls.
+    const dir = await temp.make();
+    const log = await EventLog.open({ dir, segmentBytes: 16 * 1024 });
+    const readers = [
+      { next: 0, records: 3, bytes: Number.POSITIVE_INFINITY },
+      { next: 0, records: 1000, bytes: 700 },
+      { next: 0, records: 1000, bytes: Number.POSITIVE_INFINITY },
+    ];
+    try {
+      for (let i = 0; i < 1200; i += 7) {
+        await log.appendBatch(Array.from({ length: 7 }, (_, k) => sized(i + k)));
+        for (const r of readers) {
+          for (const rec of log.read(r.next, r.records, r.bytes)) {
+            assert.equal(rec.seq, r.next);
+            assert.deepEqual(rec.payload, sized(rec.seq));
+            r.next++;
+          }
+        }
+      }
+      assert.equal(readers[2]?.next, log.endSeq);
+      assertRecords(log, 0, log.endSeq);
+    } finally {
+      await log.close();
+    }
+  });
+
   test("read rejects seqs outside [startSeq, endSeq] and bad limits", async () => {
     const { log } = await filled(10);
     try {

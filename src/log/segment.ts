@@ -22,6 +22,13 @@ export interface ReadBudget {
 export class Segment {
   private index: SparseIndex | undefined;
   private fd: number | undefined;
+  /**
+   * Byte offsets of the records where recent reads stopped (local index → offset). Consumers
+   * that keep up read from exactly there after every commit; without these, each such read
+   * started at the sparse index point up to INDEX_INTERVAL records back and re-read (and
+   * allocated) hundreds of KB to skip them, for every consumer and every commit.
+   */
+  private readonly resumePoints = new Map<number, number>();
 
   constructor(
     readonly base: number,
@@ -49,21 +56,39 @@ export class Segment {
   /** Appends records from `seq` (inside this segment) to `out` until the budget or segment ends. */
   read(seq: number, out: LogRecord[], budget: ReadBudget): void {
     const wanted = seq - this.base;
-    const start = this.sparseIndex().floor(wanted);
+    const resumed = this.resumePoints.get(wanted);
+    const start =
+      resumed === undefined ? this.sparseIndex().floor(wanted) : { local: wanted, offset: resumed };
     const reader = new FrameReader(this.readFd(), start.offset, this.size);
-    for (let local = start.local; local < this.count && budget.records > 0; local++) {
+    // `next` is the byte offset of record `local` at every step.
+    let next = start.offset;
+    let local = start.local;
+    for (; local < this.count && budget.records > 0; local++) {
       const frame = reader.next();
       if (!frame) throw this.corrupt(`record ${this.base + local} is missing (${reader.torn})`);
-      if (local < wanted) continue;
-      if (out.length > 0 && frame.payload.length > budget.bytes) {
-        budget.full = true;
-        return;
+      if (local >= wanted) {
+        if (out.length > 0 && frame.payload.length > budget.bytes) {
+          budget.full = true;
+          break;
+        }
+        if (!payloadMatchesCrc(frame.payload, frame.crc))
+          throw this.corrupt(`record ${this.base + local} fails its CRC`);
+        out.push({ seq: this.base + local, payload: frame.payload });
+        budget.records--;
+        budget.bytes -= frame.payload.length;
       }
-      if (!payloadMatchesCrc(frame.payload, frame.crc))
-        throw this.corrupt(`record ${this.base + local} fails its CRC`);
-      out.push({ seq: this.base + local, payload: frame.payload });
-      budget.records--;
-      budget.bytes -= frame.payload.length;
+      next = reader.position;
+    }
+    if (local > wanted) this.remember(local, next);
+  }
+
+  /** Records are never rewritten in place, so a remembered offset stays right; the newest 16 are kept. */
+  private remember(local: number, offset: number): void {
+    this.resumePoints.delete(local);
+    this.resumePoints.set(local, offset);
+    if (this.resumePoints.size > 16) {
+      const oldest = this.resumePoints.keys().next().value;
+      if (oldest !== undefined) this.resumePoints.delete(oldest);
     }
   }
 
