@@ -83,6 +83,7 @@ export async function startOpenTrail(
       sink: recorder,
       defaultRegion: config.region,
       logger,
+      maxBodyBytes: config.maxS3BodyBytes,
     });
     cleanup.splice(1, 0, () => s3.close());
     const sts = createStsService(identities);
@@ -194,6 +195,7 @@ export async function startOpenTrail(
         uriEscapePath: false,
         clockSkewSeconds: 900,
         handle: (req, ctx) => s3.handle(req, ctx),
+        streamsBody: (head) => s3.streamsBody(head),
       },
       // Configured upstreams: a built-in service (s3) yields to its upstream.
       ...gateway.endpoints,

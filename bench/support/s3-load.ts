@@ -1,5 +1,8 @@
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
-import { RawS3Client } from "./raw-s3-client.js";
+import { S3Connection } from "./s3-connection.js";
+
+/** What @aws-sdk/client-s3 adds to a GetObject (flexible checksums on). */
+const GET_HEADERS = { "x-amz-checksum-mode": "ENABLED" };
 
 /**
  * A PutObject / GetObject load generator on its own thread, as a real client would be in its
@@ -61,19 +64,24 @@ export class S3LoadGenerator {
 }
 
 function serveCommands(): void {
-  let client: RawS3Client | undefined;
   let concurrency = 1;
   let body = Buffer.alloc(0);
+  let connections: S3Connection[] = [];
   async function phase(p: LoadPhase): Promise<number> {
-    const c = client as RawS3Client;
     const start = performance.now();
     let next = 0;
-    const worker = async () => {
+    const worker = async (_: unknown, i: number) => {
+      const c = connections[i] as S3Connection;
       while (next < p.count) {
         const key = `${p.prefix}${next++}`;
-        if (p.op === "put") await c.putObject(p.bucket, key, body);
-        else if ((await c.getObject(p.bucket, key)).length !== body.length)
-          throw new Error(`GetObject ${key}: wrong length`);
+        if (p.op === "put") {
+          const res = await c.put(p.bucket, key, body);
+          if (res.status !== 200) throw new Error(`PutObject ${key}: ${res.status}`);
+          continue;
+        }
+        const res = await c.get(p.bucket, key, GET_HEADERS);
+        if (res.status !== 200 || res.length !== body.length)
+          throw new Error(`GetObject ${key}: ${res.status}, ${res.length} bytes`);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -81,10 +89,16 @@ function serveCommands(): void {
   }
   parentPort?.on("message", (command: Command) => {
     if ("setup" in command) {
-      client = new RawS3Client(command.setup.endpoint, command.setup.concurrency);
+      const { endpoint } = command.setup;
       concurrency = command.setup.concurrency;
       body = Buffer.from(command.setup.body);
-      parentPort?.postMessage({ ready: true } satisfies Reply);
+      Promise.all(Array.from({ length: concurrency }, () => S3Connection.open(endpoint))).then(
+        (opened) => {
+          connections = opened;
+          parentPort?.postMessage({ ready: true } satisfies Reply);
+        },
+        (e: unknown) => parentPort?.postMessage({ error: String(e) } satisfies Reply),
+      );
       return;
     }
     phase(command.phase).then(

@@ -14,8 +14,11 @@ import { CoalescedSync } from "./coalesced-sync.js";
 const SHARD_RUN = 256;
 
 interface Folder {
+  dir: string;
   changes: number;
   sync: CoalescedSync;
+  /** Kept open while writes go to this folder, so each fsync is one call rather than three. */
+  handle?: Promise<FileHandle>;
 }
 
 export class BlobFiles {
@@ -53,19 +56,28 @@ export class BlobFiles {
     if (!folder) {
       await mkdir(dir, { recursive: true });
       const created: Folder = {
+        dir,
         changes: 0,
         sync: new CoalescedSync(
-          () => syncDir(dir),
+          () => syncFolder(created),
           () => created.changes,
         ),
       };
+      // New ids now go here: the previous folder's handle is no longer worth an open descriptor.
+      for (const old of this.folders.values()) closeHandle(old);
+      created.handle = open(dir, "r");
+      created.handle.catch(() => undefined);
       folder = created;
       this.folders.set(dir, folder);
     }
     return { dir, folder };
   }
 
-  /** Writes bytes durably; a function yields them in parts (CompleteMultipartUpload, CopyObject). */
+  /**
+   * Writes bytes durably; a function yields them in parts (CompleteMultipartUpload, CopyObject).
+   * Until an index entry refers to the returned id, the file is no object: a PutObject writes
+   * while its digests are computed and `drop`s the file when they refuse the body.
+   */
   async write(data: Buffer | (() => AsyncIterable<Buffer>)): Promise<string> {
     const id = this.newId();
     const tmp = join(this.root, "tmp", id);
@@ -84,20 +96,29 @@ export class BlobFiles {
       folder.changes++;
       await fh.datasync();
     } catch (e) {
+      await fh.close().catch(() => undefined);
       await unlink(renamed ? final : tmp).catch(() => undefined);
       throw e;
-    } finally {
-      await fh.close();
     }
+    // The bytes are durable: closing need not delay the answer.
+    fh.close().catch(() => undefined);
     await folder.sync.flush();
     return id;
   }
 
-  /** Reads `length` bytes from `start` (the index knows the size, so one read suffices). */
-  async read(id: string, start: number, length: number): Promise<Buffer> {
+  /** Removes a file no index entry has ever referred to (a refused upload's). */
+  async drop(id: string): Promise<void> {
+    await unlink(this.path(id)).catch(() => undefined);
+  }
+
+  /**
+   * Reads `length` bytes from `start` (the index knows the size, so one read suffices), into
+   * `into` when given (a pooled buffer of exactly `length` bytes).
+   */
+  async read(id: string, start: number, length: number, into?: Buffer): Promise<Buffer> {
     const fh = await open(this.path(id), "r");
     try {
-      const buf = Buffer.allocUnsafe(length);
+      const buf = into ?? Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < length) {
         const { bytesRead } = await fh.read(buf, filled, length - filled, start + filled);
@@ -106,7 +127,8 @@ export class BlobFiles {
       }
       return filled === length ? buf : buf.subarray(0, filled);
     } finally {
-      await fh.close();
+      // Read-only: nothing to wait for before answering.
+      fh.close().catch(() => undefined);
     }
   }
 
@@ -119,6 +141,11 @@ export class BlobFiles {
   async *chunks(id: string): AsyncIterable<Buffer> {
     const stream = await this.stream(id);
     for await (const chunk of stream) yield chunk as Buffer;
+  }
+
+  /** Closes the folder handles kept for fsyncs. */
+  close(): void {
+    for (const folder of this.folders.values()) closeHandle(folder);
   }
 
   /** Best effort: a file left behind is garbage, never a correctness problem. */
@@ -137,6 +164,27 @@ async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
     const { bytesWritten } = await fh.write(data, done, data.length - done);
     done += bytesWritten;
   }
+}
+
+async function syncFolder(folder: Folder): Promise<void> {
+  const handle = folder.handle;
+  if (handle) {
+    try {
+      await (await handle).sync();
+      return;
+    } catch (e) {
+      // Only a handle closed by a folder change is retried by path: after a failed fsync, a
+      // second one may wrongly report success.
+      if ((e as NodeJS.ErrnoException).code !== "EBADF" || folder.handle === handle) throw e;
+    }
+  }
+  await syncDir(folder.dir);
+}
+
+function closeHandle(folder: Folder): void {
+  const handle = folder.handle;
+  folder.handle = undefined;
+  handle?.then((fh) => fh.close()).catch(() => undefined);
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -62,28 +62,55 @@ export function verifyContentMd5(header: string | undefined, md5: string): void 
   if (digest.toString("hex") !== md5) throw S3Errors.badDigest();
 }
 
+/** The checksums a request declares (headers, or aws-chunked trailers), keyed by algorithm. */
+export function declaredChecksums(
+  headers: Record<string, string>,
+  trailers: Record<string, string>,
+): Partial<Record<ChecksumAlgorithm, string>> {
+  const out: Partial<Record<ChecksumAlgorithm, string>> = {};
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const name = `x-amz-checksum-${algorithm}`;
+    const declared = trailers[name] ?? headers[name];
+    if (declared !== undefined) out[algorithm] = declared;
+  }
+  return out;
+}
+
+/** The declared algorithms we can compute (the others are only stored). */
+export function verifiableAlgorithms(
+  declared: Partial<Record<ChecksumAlgorithm, string>>,
+): ChecksumAlgorithm[] {
+  return CHECKSUM_ALGORITHMS.filter((a) => declared[a] !== undefined && a !== "crc64nvme");
+}
+
+/** Compares declared checksums with the computed ones (base64), in S3's order of checks. */
+export function checkChecksums(
+  declared: Partial<Record<ChecksumAlgorithm, string>>,
+  computed: Partial<Record<ChecksumAlgorithm, string>>,
+): void {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = declared[algorithm];
+    const expected = computed[algorithm];
+    if (value === undefined || expected === undefined) continue;
+    const bytes = Buffer.from(value, "base64");
+    if (bytes.length === 0 || bytes.toString("base64") !== value) throw S3Errors.invalidChecksum(algorithm);
+    if (value !== expected) throw S3Errors.badChecksum(algorithm.toUpperCase());
+  }
+}
+
 /**
- * Collects the checksums a request declares (headers, or aws-chunked trailers) and verifies
- * the ones we can compute. Returns them keyed by algorithm for storage.
+ * Collects the checksums a request declares and verifies the ones we can compute over `body`.
+ * Returns them keyed by algorithm for storage.
  */
 export function verifyChecksums(
   headers: Record<string, string>,
   trailers: Record<string, string>,
   body: Buffer,
 ): Partial<Record<ChecksumAlgorithm, string>> {
-  const out: Partial<Record<ChecksumAlgorithm, string>> = {};
-  for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const name = `x-amz-checksum-${algorithm}`;
-    const declared = trailers[name] ?? headers[name];
-    if (declared === undefined) continue;
-    const expected = computeChecksum(algorithm, body);
-    if (expected !== undefined) {
-      const bytes = Buffer.from(declared, "base64");
-      if (bytes.length === 0 || bytes.toString("base64") !== declared)
-        throw S3Errors.invalidChecksum(algorithm);
-      if (declared !== expected) throw S3Errors.badChecksum(algorithm.toUpperCase());
-    }
-    out[algorithm] = declared;
-  }
-  return out;
+  const declared = declaredChecksums(headers, trailers);
+  const computed: Partial<Record<ChecksumAlgorithm, string>> = {};
+  for (const algorithm of verifiableAlgorithms(declared))
+    computed[algorithm] = computeChecksum(algorithm, body);
+  checkChecksums(declared, computed);
+  return declared;
 }

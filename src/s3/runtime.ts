@@ -7,7 +7,9 @@ import {
   principalContext,
 } from "./authorize.js";
 import type { BlobFiles } from "./blob-files.js";
+import { BufferPool } from "./buffer-pool.js";
 import type { S3Call } from "./call.js";
+import { DigestWorkers } from "./digest-workers.js";
 import { S3Errors } from "./errors.js";
 import type { BucketRecord } from "./model.js";
 import type { ObjectIndex } from "./object-index.js";
@@ -31,6 +33,10 @@ const POLICY_ACTIONS = new Set(["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:
 /** Shared state of the built-in S3 service: storage, compiled policies, settings. */
 export class S3Runtime {
   private readonly policies = new Map<string, Policy>();
+  /** Object-sized buffers for request and response bodies. */
+  readonly buffers = new BufferPool();
+  /** Hashing of large request bodies, off the event loop. */
+  readonly digests = new DigestWorkers();
 
   constructor(
     readonly index: ObjectIndex,

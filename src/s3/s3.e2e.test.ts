@@ -1,16 +1,50 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
+import { Sha256 } from "@aws-crypto/sha256-js";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { ADMIN, OTHER } from "../test-support/fixtures.js";
 import { eventByRequestId, logEvents } from "../test-support/log-events.js";
 import { s3TestClient as s3, startTestServer, type TestServer } from "../test-support/server.js";
 
 const run = promisify(execFile);
+
+/** A PutObject signed for `signedBody`'s SHA-256 (hex x-amz-content-sha256) that sends `body`. */
+async function signedPut(url: string, path: string, signedBody: Buffer, body: Buffer) {
+  const { hostname, port } = new URL(url);
+  const signed = await new SignatureV4({
+    credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey },
+    region: "us-east-1",
+    service: "s3",
+    sha256: Sha256,
+    uriEscapePath: false,
+  }).sign(
+    new HttpRequest({
+      method: "PUT",
+      protocol: "http:",
+      hostname,
+      port: Number(port),
+      path,
+      headers: {
+        host: `${hostname}:${port}`,
+        "content-length": String(body.length),
+        "x-amz-content-sha256": createHash("sha256").update(signedBody).digest("hex"),
+      },
+    }),
+  );
+  const headers = Object.assign({}, signed.headers);
+  // fetch sets both itself, to the values signed here.
+  delete headers.host;
+  delete headers["content-length"];
+  const res = await fetch(`${url}${path}`, { method: "PUT", headers, body });
+  return { status: res.status, text: await res.text() };
+}
 
 /** The built-in store through the real edge: SigV4 verified, calls recorded with the caller. */
 describe("S3 through OpenTrail's port", () => {
@@ -42,6 +76,23 @@ describe("S3 through OpenTrail's port", () => {
     );
     const create = logEvents(server.app.log).find((e) => e.eventName === "CreateBucket");
     assert.equal(create?.eventCategory, "Management");
+  });
+
+  test("a streamed PutObject is checked against its signed payload hash", async () => {
+    const body = randomBytes(1024 * 1024);
+    const ok = await signedPut(server.url, "/e2e-bucket/signed.bin", body, body);
+    assert.equal(ok.status, 200, ok.text);
+    const got = await s3(server.url).send(new GetObjectCommand({ Bucket: "e2e-bucket", Key: "signed.bin" }));
+    assert.deepEqual(Buffer.from((await got.Body?.transformToByteArray()) ?? []), body);
+
+    const other = randomBytes(body.length);
+    const bad = await signedPut(server.url, "/e2e-bucket/tampered.bin", body, other);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
+    const missing = await s3(server.url)
+      .send(new GetObjectCommand({ Bucket: "e2e-bucket", Key: "tampered.bin" }))
+      .catch((e) => e);
+    assert.equal(missing.name, "NoSuchKey");
   });
 
   test("another account is denied without a bucket policy, and the denial is recorded", async () => {

@@ -17,6 +17,8 @@ import { S3Error, S3Errors } from "./errors.js";
 import { HANDLERS } from "./handlers.js";
 import { assertKey } from "./names.js";
 import { ObjectIndex } from "./object-index.js";
+import { verifyPayloadHash } from "./payload-hash.js";
+import { receiveBody } from "./request-stream.js";
 import { parseAddress, resolveOperation } from "./routing.js";
 import { type S3Logger, S3Runtime } from "./runtime.js";
 
@@ -27,11 +29,19 @@ export interface S3ServiceOptions {
   logger?: S3Logger;
   /** Whether requests arrive over TLS (aws:SecureTransport, tlsDetails). Default false. */
   secureTransport?: boolean;
+  /** Largest request body read from `RawRequest.stream` (EntityTooLarge above). Default 5 GiB. */
+  maxBodyBytes?: number;
 }
 
 export interface S3Service {
   /** Answers one S3 request; resolves only after its CloudTrail record is durable. */
   handle(req: RawRequest, ctx: RequestContext): Promise<RawResponse>;
+  /**
+   * Whether the edge should hand this request's body over unread (ServiceEndpoint.streamsBody):
+   * object uploads, which `handle` then reads into pooled memory and whose declared payload hash
+   * it checks off the event loop.
+   */
+  streamsBody(head: RawRequest): boolean;
   /** The built-in store, direct and unaudited, for OpenTrail's own delivery. */
   store: BuiltinObjectStore;
   /** Whether a principal (e.g. cloudtrail.amazonaws.com) may act on a built-in bucket. */
@@ -65,11 +75,17 @@ function errorResponse(
 }
 
 function decodeBody(call: S3Call): void {
-  if (call.req.body.length === 0 || !isAwsChunked(call.req.headers)) return;
+  if (call.body.length === 0 || !isAwsChunked(call.req.headers)) return;
   const declared = call.req.headers["x-amz-decoded-content-length"];
-  const decoded = decodeAwsChunked(call.req.body, declared === undefined ? undefined : Number(declared));
+  const decoded = decodeAwsChunked(call.body, declared === undefined ? undefined : Number(declared));
   call.body = decoded.body;
   call.trailers = decoded.trailers;
+}
+
+/** A response replaced by an error: its file stream is closed, its pooled buffer given back. */
+function dropBody(res: RawResponse): void {
+  if (res.body instanceof Readable) res.body.destroy();
+  res.release?.();
 }
 
 function bytesOut(res: RawResponse, method: string): number {
@@ -83,6 +99,7 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
   const index = new ObjectIndex(join(root, "index.sqlite"));
   const blobs = new BlobFiles(join(root, "objects"), () => index.flush());
   blobs.init();
+  const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 ** 3;
   const rt = new S3Runtime(
     index,
     blobs,
@@ -91,8 +108,14 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
     options.logger,
   );
 
-  async function run(call: S3Call): Promise<RawResponse> {
+  async function run(call: S3Call, pooled: Buffer[]): Promise<RawResponse> {
     if (call.key !== undefined) assertKey(call.key);
+    if (call.req.stream) {
+      const received = await receiveBody(call.req.stream, call.req.headers, rt.buffers, maxBodyBytes);
+      if (received.pooled) pooled.push(received.body);
+      call.body = received.body;
+      await verifyPayloadHash(call.req.headers, received.body, rt);
+    }
     decodeBody(call);
     if (call.bucket !== undefined && call.operation !== "CreateBucket")
       call.bucketRecord = index.getBucket(call.bucket);
@@ -106,6 +129,8 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
     let call: S3Call | undefined;
     let response: RawResponse;
     let error: AwsError | undefined;
+    // The request body's pooled memory: free once the handler is done (it keeps no reference).
+    const pooled: Buffer[] = [];
     try {
       const address = parseAddress(req.rawPath, req.headers.host);
       const operation = resolveOperation(req, address);
@@ -119,17 +144,18 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
         trailers: {},
         audit: { requestParameters: {}, responseElements: null, resources: [] },
       };
-      response = await run(call);
+      response = await run(call, pooled);
     } catch (e) {
       error = isAwsError(e) ? e : S3Errors.internalError();
       if (!isAwsError(e)) options.logger?.error("S3 request failed", { requestId: ctx.requestId, error: e });
       response = errorResponse(error, call ?? {}, req, ids);
     }
+    for (const buf of pooled) rt.buffers.release(buf);
     try {
       // Group commit: no answer, success or error, leaves before the index changes so far are durable.
       await index.flush();
     } catch (e) {
-      if (response.body instanceof Readable) response.body.destroy();
+      dropBody(response);
       options.logger?.error("S3 index could not be synced", { requestId: ctx.requestId, error: e });
       error = S3Errors.internalError();
       response = errorResponse(error, call ?? {}, req, ids);
@@ -148,7 +174,7 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
       );
     } catch (e) {
       // Never acknowledge a call whose record is not durable.
-      if (response.body instanceof Readable) response.body.destroy();
+      dropBody(response);
       options.logger?.error("S3 call could not be recorded", { requestId: ctx.requestId, error: e });
       const failure = errorResponse(S3Errors.internalError(), call, req, ids);
       return {
@@ -161,6 +187,8 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
 
   return {
     handle,
+    streamsBody: (head) =>
+      head.method.toUpperCase() === "PUT" && head.headers["x-amz-content-sha256"] !== undefined,
     store: new BuiltinObjectStore(rt),
     async authorizeBucketAccess(bucket, request) {
       const b = index.getBucket(bucket);
@@ -171,7 +199,9 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
       };
     },
     async close() {
+      await rt.digests.close();
       await index.close();
+      blobs.close();
     },
   };
 }

@@ -126,7 +126,7 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 function send(res: ServerResponse, r: RawResponse): void {
   res.writeHead(r.status, r.headers);
   if (r.body instanceof Readable) r.body.pipe(res);
-  else res.end(r.body);
+  else res.end(r.body, r.release);
 }
 
 /** Serves `handle()` over HTTP with a fixed principal; signatures are ignored. */
@@ -142,15 +142,18 @@ export async function startAdapter(
         for (const [k, v] of Object.entries(req.headers))
           if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(",") : v;
         const rawPath = (req.url ?? "/").split("?", 1)[0] ?? "/";
-        const body = await readAll(req);
+        const raw: RawRequest = {
+          method: req.method ?? "GET",
+          rawPath,
+          query: url.searchParams,
+          headers,
+          body: Buffer.alloc(0),
+        };
+        // As the edge does: object uploads are handed over unread, everything else buffered.
+        if (service.streamsBody(raw)) raw.stream = req;
+        else raw.body = await readAll(req);
         const ctx = { ...context(who(), headers.host), userAgent: headers["user-agent"] ?? "" };
-        send(
-          res,
-          await service.handle(
-            { method: req.method ?? "GET", rawPath, query: url.searchParams, headers, body },
-            ctx,
-          ),
-        );
+        send(res, await service.handle(raw, ctx));
       } catch (e) {
         res.writeHead(500).end(String(e));
       }

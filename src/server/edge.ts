@@ -175,8 +175,8 @@ function send(res: ServerResponse, r: RawResponse): void {
   if (body === undefined || Buffer.isBuffer(body)) {
     // A HEAD answer keeps the length the service declared for the body it does not send.
     const length = body ? String(body.length) : (r.headers["content-length"] ?? "0");
-    res.writeHead(r.status, { ...r.headers, "content-length": length });
-    res.end(body);
+    res.writeHead(r.status, Object.assign({}, r.headers, { "content-length": length }));
+    res.end(body, r.release);
     return;
   }
   res.writeHead(r.status, r.headers);

@@ -23,4 +23,6 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body?: Buffer | Readable;
+  /** Called once a Buffer body has been handed to the socket: the service may reuse its memory. */
+  release?: () => void;
 }

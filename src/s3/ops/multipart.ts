@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { xmlList, xmlText } from "../../protocol/rest-xml.js";
 import type { OperationHandler, S3Call } from "../call.js";
-import { md5Hex, verifyChecksums, verifyContentMd5 } from "../checksums.js";
 import { S3Errors } from "../errors.js";
 import { lockForNewVersion } from "../lock-rules.js";
 import type { MultipartUpload, UploadedPart } from "../model.js";
@@ -9,6 +8,7 @@ import { contentMetaFrom } from "../object-meta.js";
 import { emptyResponse, quoteEtag, unquoteEtag, xmlResponse } from "../responses.js";
 import type { S3Runtime } from "../runtime.js";
 import { commitVersion } from "../versions.js";
+import { storeBody } from "./object-body.js";
 import { xmlBody } from "./request-body.js";
 
 /**
@@ -68,14 +68,11 @@ export const uploadPart: OperationHandler = async (call, rt) => {
   rt.authorize(call, "s3:PutObject", call.key);
   const partNumber = partNumberOf(call);
   const upload = uploadOf(call, rt);
-  const etag = md5Hex(call.body);
-  verifyContentMd5(call.req.headers["content-md5"], etag);
-  const checksums = verifyChecksums(call.req.headers, call.trailers, call.body);
-  const blob = await rt.blobs.write(call.body);
+  const { blob, etag, size, checksums } = await storeBody(call, rt);
   const part: UploadedPart = {
     partNumber,
     etag,
-    size: call.body.length,
+    size,
     blob,
     lastModified: new Date(),
     checksums,
@@ -86,7 +83,7 @@ export const uploadPart: OperationHandler = async (call, rt) => {
     etag: quoteEtag(etag),
     "x-amz-server-side-encryption": upload.meta.serverSideEncryption ?? "AES256",
   };
-  for (const [alg, value] of Object.entries(checksums)) headers[`x-amz-checksum-${alg}`] = value;
+  for (const [alg, value] of Object.entries(checksums ?? {})) headers[`x-amz-checksum-${alg}`] = value;
   call.audit.responseElements = {
     "x-amz-server-side-encryption": headers["x-amz-server-side-encryption"] as string,
   };

@@ -1,12 +1,12 @@
 import type { RawResponse } from "../../server/raw-http.js";
 import type { OperationHandler, S3Call } from "../call.js";
-import { md5Hex, verifyChecksums, verifyContentMd5 } from "../checksums.js";
 import { lockForNewVersion } from "../lock-rules.js";
 import type { BucketRecord, ObjectVersion } from "../model.js";
 import { contentMetaFrom, objectHeaders, responseOverrides } from "../object-meta.js";
 import { quoteEtag } from "../responses.js";
 import type { S3Runtime } from "../runtime.js";
 import { commitVersion, resolveVersion } from "../versions.js";
+import { storeBody } from "./object-body.js";
 import { checkPreconditions, parseRange } from "./read-conditions.js";
 
 /** PutObject, GetObject, HeadObject. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html */
@@ -37,15 +37,12 @@ export const putObject: OperationHandler = async (call, rt) => {
   const now = call.ctx.receivedAt;
   const meta = contentMetaFrom(call.req.headers, call.ctx.principal.accountId);
   const lock = lockForNewVersion(call.req.headers, bucket, now);
-  const etag = md5Hex(call.body);
-  verifyContentMd5(call.req.headers["content-md5"], etag);
-  const checksums = verifyChecksums(call.req.headers, call.trailers, call.body);
-  const blob = await rt.blobs.write(call.body);
+  const { blob, etag, size, checksums } = await storeBody(call, rt);
   const v = await commitVersion(rt, bucket, key, {
     blob,
-    size: call.body.length,
+    size,
     etag,
-    meta: { ...meta, ...lock, checksums: Object.keys(checksums).length ? checksums : undefined },
+    meta: { ...meta, ...lock, checksums },
   });
   const headers = writeHeaders(v, bucket);
   auditWrite(call, headers);
@@ -78,12 +75,18 @@ async function readObject(call: S3Call, rt: S3Runtime, withBody: boolean): Promi
   const status = range ? 206 : 200;
   if (!withBody || length === 0 || !v.blob)
     return { status, headers, body: withBody ? Buffer.alloc(0) : undefined };
-  // Small bodies are read whole (one read beats a stream's per-chunk overhead); large ones stream.
-  const body =
-    length <= BUFFERED_READ_LIMIT
-      ? await rt.blobs.read(v.blob, start, length)
-      : await rt.blobs.stream(v.blob, start, end);
-  return { status, headers, body };
+  // Large bodies stream. Others are read whole into a pooled buffer (one read beats a stream's
+  // per-chunk overhead), given back once the response has been handed to the socket.
+  if (length > BUFFERED_READ_LIMIT)
+    return { status, headers, body: await rt.blobs.stream(v.blob, start, end) };
+  const buf = rt.buffers.acquire(length);
+  try {
+    const body = await rt.blobs.read(v.blob, start, length, buf);
+    return { status, headers, body, release: () => rt.buffers.release(buf) };
+  } catch (e) {
+    rt.buffers.release(buf);
+    throw e;
+  }
 }
 
 export const getObject: OperationHandler = (call, rt) => readObject(call, rt, true);
