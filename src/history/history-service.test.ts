@@ -96,6 +96,33 @@ describe("attachHistory", () => {
     }
   });
 
+  it("gathers records that trickle in into one commit per interval, and still shows them soon", async () => {
+    const h = tempHistory();
+    const log = await EventLog.open({ dir: join(h.dir.path, "log"), fsync: false });
+    const scope = { accountId: "111122223333", region: "us-east-1" };
+    try {
+      const events = generated(40, { seed: 4, end: NOW, regions: [["us-east-1", 1]] });
+      const consumer = attachHistory(log, h.index, { clock: () => NOW, minCommitIntervalMs: 1000 });
+      // The first record after a quiet spell is applied at once.
+      const started = performance.now();
+      await log.appendBatch([Buffer.from(JSON.stringify(events[0]))]);
+      await consumer.caughtUp(1);
+      assert.ok(performance.now() - started < 800);
+      // Then one record per call: the next commit waits out the interval, and holds all of them.
+      for (const e of events.slice(1)) await log.appendBatch([Buffer.from(JSON.stringify(e))]);
+      assert.ok((h.index.lookupEvents({}, scope, NOW).Events?.length ?? 0) < events.length);
+      await consumer.caughtUp(events.length);
+      const waited = performance.now() - started;
+      assert.ok(waited >= 900, `applied after ${waited} ms`);
+      assert.ok(waited < 5000, `applied after ${waited} ms`);
+      assert.equal(h.index.lookupEvents({}, scope, NOW).Events?.length, events.length);
+      await consumer.stop();
+    } finally {
+      await log.close();
+      h.close();
+    }
+  });
+
   it("runs retention at start", async () => {
     const h = tempHistory({ retentionDays: 1 });
     const log = await EventLog.open({ dir: join(h.dir.path, "log"), fsync: false });
