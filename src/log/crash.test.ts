@@ -27,8 +27,14 @@ function afterAcks(child: ChildProcess, acks: number): Promise<void> {
   });
 }
 
-/** Runs the writer, SIGKILLs it at a random moment, and returns the acknowledged `seq -> id`. */
-async function killedRound(dir: string, round: number): Promise<Map<number, string>> {
+/**
+ * Runs the writer, SIGKILLs it at a random moment, and returns the acknowledged `seq -> id`
+ * and the ids of acknowledged grouped appends (which have no seq).
+ */
+async function killedRound(
+  dir: string,
+  round: number,
+): Promise<{ acked: Map<number, string>; grouped: string[] }> {
   const child = runScript("crash-writer.ts", [dir, String(round)]);
   const output = outputOf(child);
   try {
@@ -40,14 +46,19 @@ async function killedRound(dir: string, round: number): Promise<Map<number, stri
   const { stdout, stderr } = await output;
   assert.equal(child.signalCode, "SIGKILL", stderr);
   const acked = new Map<number, string>();
+  const grouped: string[] = [];
   // The last line may be cut by the kill; a cut line is an ack we simply did not see.
   for (const line of stdout.split("\n").slice(1, -1)) {
     const [seq, id] = line.split(" ");
     assert.ok(seq && id, `bad line ${JSON.stringify(line)}`);
+    if (seq === "g") {
+      grouped.push(id);
+      continue;
+    }
     assert.ok(!acked.has(Number(seq)), `seq ${seq} acknowledged twice`);
     acked.set(Number(seq), id);
   }
-  return acked;
+  return { acked, grouped };
 }
 
 describe("EventLog crash safety", () => {
@@ -56,10 +67,15 @@ describe("EventLog crash safety", () => {
   }, async () => {
     const dir = await temp.make();
     const acked = new Map<number, string>();
+    const grouped: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const before = acked.size;
-      for (const [seq, id] of await killedRound(dir, round)) acked.set(seq, id);
+      const groupedBefore = grouped.length;
+      const done = await killedRound(dir, round);
+      for (const [seq, id] of done.acked) acked.set(seq, id);
+      grouped.push(...done.grouped);
       assert.ok(acked.size > before, `round ${round} acknowledged nothing`);
+      assert.ok(grouped.length > groupedBefore, `round ${round} acknowledged no grouped append`);
 
       const logger = recordingLogger();
       const log = await EventLog.open({ dir, segmentBytes: 256 * 1024, logger });
@@ -75,6 +91,13 @@ describe("EventLog crash safety", () => {
           assert.deepEqual(records[seq]?.payload, crashPayload(id), `record ${seq} (${id})`);
           assert.equal(copies.get(id), 1, `${id} stored ${copies.get(id)} times`);
         }
+        const groupedIds = new Set(grouped);
+        for (const r of records) {
+          const id = r.payload.subarray(0, r.payload.indexOf("|")).toString();
+          if (groupedIds.has(id)) assert.deepEqual(r.payload, crashPayload(id), `grouped record ${id}`);
+        }
+        for (const id of grouped)
+          assert.equal(copies.get(id), 1, `grouped ${id} stored ${copies.get(id)} times`);
       } finally {
         await log.close();
       }

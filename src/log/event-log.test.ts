@@ -252,4 +252,59 @@ describe("EventLog group commit", () => {
       await log.close();
     }
   });
+
+  test("grouped appends are stored in call order among seq'd appends, and share one promise per flush", async () => {
+    const { log } = await filled(0);
+    try {
+      const first = log.append(sized(0));
+      await new Promise((r) => setImmediate(r)); // the first flush is now writing
+      const grouped = Array.from({ length: 300 }, (_, i) =>
+        i === 150 ? log.append(sized(i + 1)) : log.appendGrouped(sized(i + 1)),
+      );
+      const before = grouped.slice(0, 150);
+      assert.equal(new Set(before).size, 1, "one promise for the appends made before the seq'd one");
+      assert.equal(new Set(grouped.slice(151)).size, 1);
+      assert.notEqual(grouped[151], grouped[0], "a seq'd append between them starts a new group");
+      await Promise.all(grouped);
+      assert.equal(await first, 0);
+      assert.equal(await grouped[150], 151);
+      assertRecords(log, 0, 301);
+      assert.equal(log.stats.appends, 301);
+    } finally {
+      await log.close();
+    }
+  });
+
+  test("grouped appends reject invalid payloads alone, and refuse to append once closed", async () => {
+    const { dir, log } = await filled(0);
+    const ok = log.appendGrouped(sized(0));
+    await assert.rejects(log.appendGrouped(Buffer.alloc(0)), RangeError);
+    await assert.rejects(log.appendGrouped(Buffer.alloc(MAX_PAYLOAD_BYTES + 1)), RangeError);
+    const text = log.appendGrouped("grouped text é");
+    await log.close();
+    await ok;
+    await text;
+    await assert.rejects(log.appendGrouped(sized(2)), (e: LogError) => e.code === "ERR_LOG_CLOSED");
+    const reopened = await EventLog.open({ dir });
+    try {
+      assert.equal(reopened.endSeq, 2);
+      assert.equal(reopened.read(1, 1)[0]?.payload.toString(), "grouped text é");
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  test("grouped appends spill into new entries across arena blocks and segment rolls", async () => {
+    const { log } = await filled(0, 64 * 1024);
+    try {
+      // 3,000 records of up to ~3 KB: more than one 4 MiB arena block and many segments.
+      const big = (i: number) => payloadFor(i, 1000 + ((i * 37) % 2000));
+      await Promise.all(Array.from({ length: 3000 }, (_, i) => log.appendGrouped(big(i))));
+      const got = log.read(0, 5000);
+      assert.equal(got.length, 3000);
+      for (const [i, r] of got.entries()) assert.deepEqual(r.payload, big(i));
+    } finally {
+      await log.close();
+    }
+  });
 });

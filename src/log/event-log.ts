@@ -89,6 +89,20 @@ export class EventLog {
     return this.writer.enqueue([payload]);
   }
 
+  /**
+   * Like append for a caller that needs no seq (the recorder): appends made while a flush is in
+   * flight share one queue entry and one promise, which costs less per record. Resolves once the
+   * record is durable; rejects as append does.
+   */
+  appendGrouped(payload: Payload): Promise<unknown> {
+    try {
+      validatePayload(payload);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.writer.enqueueGrouped(payload);
+  }
+
   /** Like append for many records: they get consecutive seqs and become durable together. */
   appendBatch(payloads: Payload[]): Promise<number[]> {
     try {

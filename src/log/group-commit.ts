@@ -8,15 +8,22 @@ import { segmentFileName, syncDir } from "./segment-files.js";
 import { INDEX_INTERVAL, SparseIndex } from "./sparse-index.js";
 import type { LogLogger, LogStats } from "./types.js";
 
-/** Appends waiting for the next flush: one append or one appendBatch, already framed. */
+/**
+ * Appends waiting for the next flush, already framed: one append, one appendBatch, or the
+ * grouped appends (enqueueGrouped) made while a flush was in flight.
+ */
 interface Pending {
+  /** The framed records; a grouped entry's view is widened to `bytes` only when it is taken. */
   frames: Buffer;
+  bytes: number;
   /** Payload length of each record in `frames`, in order. */
   lengths: number[];
   /** Assigned when a flush plans it. */
   firstSeq: number;
   resolve(firstSeq: number): void;
   reject(err: unknown): void;
+  /** Set on a grouped entry: the promise every append in it was given. */
+  promise?: Promise<number>;
 }
 
 /** The part of one flush that goes into one segment file. */
@@ -47,6 +54,8 @@ export interface GroupCommitOptions {
 
 /** A flush stops taking queued appends past this many bytes, bounding its buffer and latency. */
 const MAX_FLUSH_BYTES = 8 * 1024 * 1024;
+/** A grouped entry takes no more appends past this many bytes, so that it never outgrows a flush. */
+const MAX_GROUPED_BYTES = 1024 * 1024;
 
 /**
  * Group commit: appends queue while a flush is in flight; the next flush writes every queued
@@ -74,11 +83,42 @@ export class GroupCommit {
     // Framing here, not at flush time, captures the payload as it is now: the caller may reuse it.
     const lengths: number[] = [];
     const frames = this.arena.frame(payloads, lengths);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ frames, lengths, firstSeq: -1, resolve, reject });
-      // A microtask later, so that every append made in the same tick joins this flush.
-      this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    return new Promise((resolve, reject) =>
+      this.push({ frames, bytes: frames.length, lengths, firstSeq: -1, resolve, reject }),
+    );
+  }
+
+  /**
+   * Queues one framed record whose caller needs no seq: while the last queued entry is such a
+   * group, the record joins it, so that the many single appends of a busy flush interval cost
+   * one queue entry and one promise instead of one each. Resolves once the group is durable.
+   */
+  enqueueGrouped(payload: Payload): Promise<unknown> {
+    if (this.closed) return Promise.reject(new LogError("ERR_LOG_CLOSED", "the event log is closed"));
+    if (this.broken) return Promise.reject(this.broken);
+    const last = this.queue[this.queue.length - 1];
+    if (last?.promise && last.bytes < MAX_GROUPED_BYTES) {
+      const bytes = this.arena.extend(last.frames, last.bytes, payload, last.lengths);
+      if (bytes > 0) {
+        last.bytes = bytes;
+        return last.promise;
+      }
+    }
+    const lengths: number[] = [];
+    const frames = this.arena.frame([payload], lengths);
+    const entry = { frames, bytes: frames.length, lengths, firstSeq: -1 } as Pending;
+    entry.promise = new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
     });
+    this.push(entry);
+    return entry.promise;
+  }
+
+  private push(entry: Pending): void {
+    this.queue.push(entry);
+    // A microtask later, so that every append made in the same tick joins this flush.
+    this.flushing ??= Promise.resolve().then(() => this.flushLoop());
   }
 
   /** Refuses new appends, waits for queued ones, and closes the active file. */
@@ -101,6 +141,8 @@ export class GroupCommit {
       } catch (err) {
         for (const e of entries) e.reject(err);
       }
+      // Every write of this flush has completed: its frames' memory may be framed into again.
+      for (const e of entries) this.arena.release(e.frames);
     }
     this.flushing = undefined;
   }
@@ -108,8 +150,11 @@ export class GroupCommit {
   private take(): Pending[] {
     let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && bytes < MAX_FLUSH_BYTES) bytes += this.queue[n++]?.frames.length ?? 0;
-    return this.queue.splice(0, n);
+    while (n < this.queue.length && bytes < MAX_FLUSH_BYTES) bytes += this.queue[n++]?.bytes ?? 0;
+    const entries = this.queue.splice(0, n);
+    for (const e of entries)
+      if (e.frames.length !== e.bytes) e.frames = Buffer.from(e.frames.buffer, e.frames.byteOffset, e.bytes);
+    return entries;
   }
 
   private async flush(entries: Pending[]): Promise<void> {
@@ -160,8 +205,7 @@ export class GroupCommit {
       // The new file's directory entry must be durable before any record in it is acknowledged.
       if (this.opts.fsync) await syncDir(this.opts.segmentsDir);
     }
-    const buf = chunk.pieces.length === 1 && chunk.pieces[0] ? chunk.pieces[0] : Buffer.concat(chunk.pieces);
-    await writeFully(chunk.handle, buf, chunk.startSize);
+    await writeFully(chunk.handle, chunk.pieces, chunk.startSize);
     if (this.opts.fsync) {
       await chunk.handle.datasync();
       this.opts.stats.fsyncs++;
@@ -232,8 +276,21 @@ function newChunk(base: number, segment: Segment | undefined, startSize: number,
   return { segment, base, startSize, startCount, pieces: [], records: 0, bytes: 0, offsets: [] };
 }
 
-/** pwrite until done: a write to a regular file may still be short (e.g. at RLIMIT_FSIZE). */
-async function writeFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
+/**
+ * pwrite(v) until done: a write to a regular file may still be short (e.g. at RLIMIT_FSIZE).
+ * Pieces (frames from two arena blocks) go out with one writev rather than a gathering copy.
+ */
+async function writeFully(handle: FileHandle, pieces: Buffer[], position: number): Promise<void> {
+  let buf = pieces[0] ?? Buffer.alloc(0);
+  if (pieces.length > 1) {
+    const { bytesWritten } = await handle.writev(pieces, position);
+    let total = 0;
+    for (const p of pieces) total += p.length;
+    if (bytesWritten === total) return;
+    if (bytesWritten === 0) throw new Error("write made no progress");
+    buf = Buffer.concat(pieces).subarray(bytesWritten);
+    position += bytesWritten;
+  }
   let done = 0;
   while (done < buf.length) {
     const { bytesWritten } = await handle.write(buf, done, buf.length - done, position + done);

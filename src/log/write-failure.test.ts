@@ -72,3 +72,27 @@ describe("EventLog write failures across a segment roll", () => {
     }
   });
 });
+
+describe("EventLog write failures in a gathered write", () => {
+  test("a writev of frames from two arena blocks cut short by EFBIG rejects the whole flush and leaves nothing of it", async () => {
+    const dir = await temp.make();
+    const { stdout, stderr, code } = await outputOf(
+      runScript("grouped-until-full.ts", [dir], 6 * 1024 * 1024),
+    );
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assert.deepEqual(report, { errors: ["EFBIG"], after: 3000, endSeq: 3001, readBack: 3001 });
+    const logger = recordingLogger();
+    const log = await EventLog.open({ dir, logger });
+    try {
+      assert.deepEqual(logger.warnings, [], "the rollback left no torn tail to repair");
+      const records = log.read(0, 100_000);
+      assert.equal(records.length, 3001);
+      for (const [i, r] of records.slice(0, 3000).entries())
+        assert.deepEqual(r.payload, Buffer.alloc(1000, i % 251));
+      assert.equal(records[3000]?.payload.toString(), "after");
+    } finally {
+      await log.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Child process for crash.test.ts: appends to the log at `argv[2]` as fast as it can from
- * several concurrent writers (single appends and batches) and prints `<seq> <id>` for every
- * acknowledged record, until it is killed. Pipes are synchronous on Linux, so a printed line
+ * several concurrent writers (single appends, grouped appends and batches) and prints `<seq> <id>`
+ * (`g <id>` for a grouped append) for every acknowledged record, until it is killed. Pipes are synchronous on Linux, so a printed line
  * has left this process before the next append starts.
  */
 import { EventLog } from "../event-log.js";
@@ -17,6 +17,12 @@ async function writer(w: number): Promise<never> {
   for (let n = 0; ; n++) {
     const size = 1 + ((n * 7 + w) % 24);
     const ids = Array.from({ length: size }, (_, i) => `r${round}-w${w}-${n}-${i}`);
+    if (size === 1 && w % 2 === 0) {
+      // The recorder's path: no seq comes back, so the line says `g` (grouped) instead.
+      await log.appendGrouped(crashPayload(ids[0] as string));
+      process.stdout.write(`g ${ids[0]}\n`);
+      continue;
+    }
     const seqs =
       size === 1
         ? [await log.append(crashPayload(ids[0] as string))]
