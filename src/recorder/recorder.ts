@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { type CloudTrailEvent, CURRENT_EVENT_VERSION } from "../events/cloudtrail-event.js";
 import { formatEventTime } from "../events/event-time.js";
 import { orderEvent, serializeOrderedEvent } from "../events/serialize-event.js";
+import { EventIdSource } from "./event-ids.js";
 import type { EventDraft, EventSink } from "./event-sink.js";
 import { checkSize, OBJECT_CAPS, validateEvent } from "./validate-event.js";
 
@@ -9,6 +9,8 @@ import { checkSize, OBJECT_CAPS, validateEvent } from "./validate-event.js";
 export interface AppendLog {
   append(payload: Buffer | string): Promise<number>;
   appendBatch?(payloads: Array<Buffer | string>): Promise<number[]>;
+  /** append for a caller that needs no seq; the event log shares one promise among many. */
+  appendGrouped?(payload: Buffer | string): Promise<unknown>;
 }
 
 export interface RecorderOptions {
@@ -22,7 +24,9 @@ export interface RecorderOptions {
  * a caller that acknowledges after it can never lose an acknowledged event.
  */
 export class Recorder implements EventSink {
-  private readonly clock: () => Date;
+  /** Milliseconds since the epoch; without a clock option, Date.now (no Date per record). */
+  private readonly clockMs: () => number;
+  private readonly ids = new EventIdSource();
   private nowSecond = Number.NaN;
   private nowText = "";
 
@@ -30,12 +34,16 @@ export class Recorder implements EventSink {
     private readonly log: AppendLog,
     opts: RecorderOptions = {},
   ) {
-    this.clock = opts.clock ?? (() => new Date());
+    const clock = opts.clock;
+    this.clockMs = clock ? () => clock().getTime() : Date.now;
   }
 
   async record(draft: EventDraft): Promise<CloudTrailEvent> {
-    const { event, json } = this.encode(draft);
-    await this.log.append(json);
+    const event = this.prepare(draft);
+    const json = serialize(event);
+    // Grouped: the many records of one flush interval share one queue entry and one promise.
+    if (this.log.appendGrouped) await this.log.appendGrouped(json);
+    else await this.log.append(json);
     return event;
   }
 
@@ -44,19 +52,22 @@ export class Recorder implements EventSink {
    * if any draft is invalid, nothing is appended.
    */
   async recordBatch(drafts: EventDraft[]): Promise<CloudTrailEvent[]> {
-    const encoded = drafts.map((d) => this.encode(d));
-    const payloads = encoded.map((e) => e.json);
+    const events: CloudTrailEvent[] = new Array(drafts.length);
+    const payloads: string[] = new Array(drafts.length);
+    for (let i = 0; i < drafts.length; i++) {
+      const event = this.prepare(drafts[i] as EventDraft);
+      payloads[i] = serialize(event);
+      events[i] = event;
+    }
     if (this.log.appendBatch) await this.log.appendBatch(payloads);
     else for (const p of payloads) await this.log.append(p);
-    return encoded.map((e) => e.event);
+    return events;
   }
 
   /** The stored record and its exact bytes, without appending (used by tests and imports). */
   encode(draft: EventDraft): { event: CloudTrailEvent; json: string } {
     const event = this.prepare(draft);
-    const json = serializeOrderedEvent(event, OBJECT_CAPS);
-    checkSize(json);
-    return { event, json };
+    return { event, json: serialize(event) };
   }
 
   /** Builds the stored form of a draft (fields filled and checked; object caps apply on encode). */
@@ -66,7 +77,7 @@ export class Recorder implements EventSink {
     const event = orderEvent(draft as CloudTrailEvent, {
       eventVersion: CURRENT_EVENT_VERSION,
       eventTime,
-      eventID: draft.eventID ?? randomUUID(),
+      eventID: draft.eventID ?? this.ids.take(),
       recipientAccountId: draft.recipientAccountId ?? draft.userIdentity?.accountId,
     });
     // Only what a capture source supplied needs checking; the recorder's own values are well formed.
@@ -75,7 +86,7 @@ export class Recorder implements EventSink {
 
   /** The clock's time as an eventTime; formatted once per second, since every record asks. */
   private now(): string {
-    const ms = this.clock().getTime();
+    const ms = this.clockMs();
     const second = Math.floor(ms / 1000);
     if (second !== this.nowSecond) {
       this.nowSecond = second;
@@ -83,4 +94,11 @@ export class Recorder implements EventSink {
     }
     return this.nowText;
   }
+}
+
+/** The record's stored text: CloudTrail's compact JSON, object fields capped, size checked. */
+function serialize(event: CloudTrailEvent): string {
+  const json = serializeOrderedEvent(event, OBJECT_CAPS);
+  checkSize(json);
+  return json;
 }

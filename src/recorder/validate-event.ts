@@ -68,7 +68,8 @@ export function validateEvent(event: CloudTrailEvent, trusted: TrustedFields = {
   let omitted = false;
   for (const [field, cap] of STRING_CAPS) {
     const v = event[field];
-    if (typeof v === "string" && Buffer.byteLength(v) > cap) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short strings need no byte count.
+    if (typeof v === "string" && v.length * 3 > cap && Buffer.byteLength(v) > cap) {
       (event as Record<string, unknown>)[field] = truncateUtf8(v, cap);
       omitted = true;
     }
