@@ -22,15 +22,27 @@ export function jsonContentType(model: ServiceModel): string {
  * SDK v3 sends the service shape's name only (`CloudTrail_20131101.LookupEvents`). AWS takes both.
  */
 export function targetOperation(model: ServiceModel, target: string | undefined): string | undefined {
-  const full = model.metadata.targetPrefix ?? "";
-  const short = full.slice(full.lastIndexOf(".") + 1);
-  for (const prefix of [`${full}.`, `${short}.`]) {
-    if (target?.startsWith(prefix)) {
+  if (target === undefined) return undefined;
+  for (const prefix of targetPrefixes(model)) {
+    if (target.startsWith(prefix)) {
       const op = target.slice(prefix.length);
       return Object.hasOwn(model.operations, op) ? op : undefined;
     }
   }
   return undefined;
+}
+
+/** `<full prefix>.` and `<service shape name>.`, worked out once per model rather than per call. */
+const prefixes = new WeakMap<ServiceModel, readonly string[]>();
+
+function targetPrefixes(model: ServiceModel): readonly string[] {
+  let known = prefixes.get(model);
+  if (!known) {
+    const full = model.metadata.targetPrefix ?? "";
+    known = [`${full}.`, `${full.slice(full.lastIndexOf(".") + 1)}.`];
+    prefixes.set(model, known);
+  }
+  return known;
 }
 
 export function parseJsonRequest(model: ServiceModel, target: string | undefined, body: Buffer): JsonRequest {

@@ -204,8 +204,12 @@ export function checkScope(parsed: ParsedSigV4): void {
   }
 }
 
+/** The last well-formed X-Amz-Date parsed: concurrent clients send the same one within a second. */
+let lastAmzDate = { text: "", time: 0 };
+
 /** Parses `YYYYMMDDTHHMMSSZ` strictly; a malformed value is an IncompleteSignatureException. */
 export function parseAmzDate(text: string): Date {
+  if (text === lastAmzDate.text) return new Date(lastAmzDate.time);
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   const date = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) : undefined;
   if (!date || Number.isNaN(date.getTime()) || formatAmzDate(date) !== text) {
@@ -213,6 +217,7 @@ export function parseAmzDate(text: string): Date {
       `Date must be in ISO-8601 'basic format'. Got '${text}'. See http://en.wikipedia.org/wiki/ISO_8601`,
     );
   }
+  lastAmzDate = { text, time: date.getTime() };
   return date;
 }
 

@@ -210,4 +210,31 @@ describe("verifySigV4: tampering", () => {
     const req = await signed({ ...JSON_CALL, creds: { ...KEY, secretAccessKey: "not-the-secret" } });
     await rejects(verify(req), "InvalidSignatureException", MISMATCH);
   });
+
+  test("a rotated secret is never checked with the signing key derived from the old one", async () => {
+    const id = "AKIAROTATEDKEY000003";
+    let secret = "first/secret/0000000000000000000000000";
+    const rotating = (key: string) => (key === id ? { secretAccessKey: secret } : undefined);
+    const withFirst = await signed({ ...JSON_CALL, creds: { accessKeyId: id, secretAccessKey: secret } });
+    await verifySigV4(withFirst, rotating, { now: SIGNED_AT });
+    secret = "second/secret/000000000000000000000000";
+    await rejects(verifySigV4(withFirst, rotating, { now: SIGNED_AT }), "InvalidSignatureException");
+    const withSecond = await signed({ ...JSON_CALL, creds: { accessKeyId: id, secretAccessKey: secret } });
+    await verifySigV4(withSecond, rotating, { now: SIGNED_AT });
+  });
+
+  test("the signing key is per day, region and service: another scope with the same key still verifies", async () => {
+    await verify(await signed(JSON_CALL));
+    await verify(await signed({ ...JSON_CALL, region: "eu-west-1" }));
+    await verify(await signed({ ...JSON_CALL, service: "sts" }));
+    const nextDay = new Date(SIGNED_AT.getTime() + 86_400_000);
+    await verifySigV4(await signed({ ...JSON_CALL, date: nextDay }), lookup, { now: nextDay });
+    // A signature made for one region does not pass for another.
+    const req = await signed(JSON_CALL);
+    const moved = req.headers.authorization?.replace("/us-east-1/", "/eu-west-1/");
+    await rejects(
+      verify({ ...req, headers: { ...req.headers, authorization: moved } }),
+      "InvalidSignatureException",
+    );
+  });
 });

@@ -1,8 +1,8 @@
 /**
- * SigV4 verification. The signature is never computed by hand: the request is rebuilt with only
- * the headers the client signed and signed again by `@smithy/signature-v4` (the AWS SDK's own
- * signer) with the same credentials, date, region and service; the two signatures are then
- * compared in constant time.
+ * SigV4 verification. The canonical request is never built by hand: the request is rebuilt with
+ * only the headers the client signed and canonicalized by `@smithy/signature-v4` (the AWS SDK's
+ * own signer) exactly as its sign() and presign() do; the signature computed from it with the
+ * same credentials, date, region and service is then compared in constant time.
  *
  * Check order (each failure is the AwsError AWS's JSON front door answers, status 403 unless
  * noted): missing auth → MissingAuthenticationTokenException; malformed header, query or date →
@@ -14,11 +14,12 @@
  * a hex x-amz-content-sha256 → XAmzContentSHA256Mismatch (400) for s3, InvalidSignatureException
  * otherwise.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { GENERATED_HEADERS, SignatureV4 } from "@smithy/signature-v4";
 import { CommonErrors } from "./errors.js";
+import { canonicalRequest, headerFormSignature } from "./sigv4-header-form.js";
 import {
   checkRequestTime,
   checkScope,
@@ -107,7 +108,13 @@ export async function verifySigV4(
   if (!declared && opts.deferPayloadCheck) {
     throw CommonErrors.incompleteSignature("A streamed request must declare x-amz-content-sha256.");
   }
-  const payloadHash = declared ?? sha256Hex(req.body);
+  // The body is hashed at most once, and not at all when the signature covers a declared hash.
+  let bodyHashed: string | undefined;
+  const bodyHash = () => {
+    bodyHashed ??= sha256Hex(req.body);
+    return bodyHashed;
+  };
+  const payloadHash = declared ?? bodyHash();
   const signing: SigningInput = {
     req,
     query,
@@ -118,10 +125,10 @@ export async function verifySigV4(
     uriEscapePath: opts.uriEscapePath ?? service !== "s3",
   };
   const expected =
-    parsed.form === "header" ? await headerSignature(signing) : await presignedSignature(signing);
+    parsed.form === "header" ? await headerSignature(signing, bodyHash) : await presignedSignature(signing);
   if (!constantTimeEqual(expected, parsed.signature)) throw signatureMismatch();
   const hexDeclared = declared !== undefined && /^[0-9a-f]{64}$/i.test(declared);
-  if (hexDeclared && !opts.deferPayloadCheck && declared.toLowerCase() !== sha256Hex(req.body)) {
+  if (hexDeclared && !opts.deferPayloadCheck && declared.toLowerCase() !== bodyHash()) {
     throw contentHashMismatch(service);
   }
   return { accessKeyId, region, service, signedHeaders: parsed.signedHeaders, date, payloadHash };
@@ -144,7 +151,8 @@ function declaredPayloadHash(
   req: SigV4Request,
   query: URLSearchParams,
 ): string | undefined {
-  const fromQuery = [...query.keys()].find((k) => k.toLowerCase() === CONTENT_SHA256);
+  const fromQuery =
+    query.size === 0 ? undefined : [...query.keys()].find((k) => k.toLowerCase() === CONTENT_SHA256);
   const declared = (fromQuery && query.get(fromQuery)) || req.headers[CONTENT_SHA256];
   if (declared) return declared;
   if (parsed.form === "query" && parsed.scope.service === "s3") return UNSIGNED_PAYLOAD;
@@ -183,30 +191,45 @@ function rebuildRequest(input: SigningInput, extraHeaders: Record<string, string
     const value = input.req.headers[name];
     if (value !== undefined) headers[name] = value;
   }
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(input.query.keys())) {
-    const values = input.query.getAll(key);
-    query[key] = values.length === 1 ? (values[0] ?? "") : values;
-  }
   return new HttpRequest({
     method: input.req.method,
     protocol: "https:",
     hostname: input.req.headers.host ?? "localhost",
     path: input.req.rawPath || "/",
-    query,
+    query: queryRecord(input.query),
     headers,
     body: input.req.body,
   });
 }
 
-async function headerSignature(input: SigningInput): Promise<string> {
-  const signed = await signerFor(input).sign(rebuildRequest(input), {
-    signingDate: input.date,
-    // Sign exactly what the client listed, even headers SignatureV4 skips by default
-    // (user-agent, expect, ...).
-    signableHeaders: new Set(input.parsed.signedHeaders),
+/**
+ * The header form, on every API call: signRequest()'s canonical request (its generated headers
+ * dropped, X-Amz-Date set, the payload hash a signed x-amz-content-sha256 or else the body's),
+ * signed with a cached signing key (see sigv4-header-form.ts).
+ */
+function headerSignature(input: SigningInput, bodyHash: () => string): Promise<string> {
+  const headers: Record<string, string> = {};
+  for (const name of input.parsed.signedHeaders) {
+    const value = input.req.headers[name];
+    if (value !== undefined && !GENERATED_HEADERS.includes(name)) headers[name] = value;
+  }
+  headers["x-amz-date"] = input.parsed.amzDate;
+  const payloadHash = headers[CONTENT_SHA256] ?? bodyHash();
+  const { accessKeyId, date, region, service } = input.parsed.scope;
+  const canonical = canonicalRequest(
+    { method: input.req.method, path: input.req.rawPath || "/", query: queryRecord(input.query), headers },
+    new Set(input.parsed.signedHeaders),
+    payloadHash,
+    input.uriEscapePath,
+  );
+  return headerFormSignature(canonical, {
+    accessKeyId,
+    secretAccessKey: input.secretAccessKey,
+    shortDate: date,
+    longDate: input.parsed.amzDate,
+    region,
+    service,
   });
-  return /Signature=([0-9a-f]+)/.exec(signed.headers.authorization ?? "")?.[1] ?? "";
 }
 
 async function presignedSignature(input: SigningInput): Promise<string> {
@@ -227,8 +250,19 @@ async function presignedSignature(input: SigningInput): Promise<string> {
   return typeof signature === "string" ? signature : "";
 }
 
+/** Query parameters as smithy's HttpRequest holds them: a repeated key maps to all its values. */
+function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  if (params.size === 0) return query;
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    query[key] = values.length === 1 ? (values[0] ?? "") : values;
+  }
+  return query;
+}
+
 function sha256Hex(body: Buffer): string {
-  return createHash("sha256").update(body).digest("hex");
+  return hash("sha256", body, "hex");
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
