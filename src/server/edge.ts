@@ -30,6 +30,8 @@ export interface EdgeOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Stands for the URL "/" (its searchParams are never read: each request gets its own). */
+const ROOT = { pathname: "/", searchParams: new URLSearchParams() } as const;
 
 /**
  * The HTTP edge: routes each request by its SigV4 signing name, verifies the signature, and
@@ -52,7 +54,8 @@ export function createEdge(opts: EdgeOptions): (req: IncomingMessage, res: Serve
 }
 
 async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string): Promise<RawResponse> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  // Every JSON and query API call is a POST to "/": no URL to parse then.
+  const url = req.url === "/" ? ROOT : new URL(req.url ?? "/", "http://localhost");
   const headers = flattenHeaders(req);
   if (
     (req.method === "GET" || req.method === "HEAD") &&
@@ -80,7 +83,7 @@ async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string
   const raw: RawRequest = {
     method: req.method ?? "GET",
     rawPath: (req.url ?? "/").split("?")[0] ?? "/",
-    query: url.searchParams,
+    query: url === ROOT ? new URLSearchParams() : url.searchParams,
     headers,
     body: EMPTY,
   };
@@ -102,8 +105,8 @@ async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string
     endpoint = service;
     if (streaming) raw.stream = req;
     else raw.body = await readBody(req, service.maxBodyBytes);
-    const creds = opts.identities.lookupAccessKey(scope.accessKeyId);
-    const verified = await verifySigV4(raw, (id) => opts.identities.lookupAccessKey(id), {
+    let creds: ReturnType<CredentialLookup["lookupAccessKey"]>;
+    const verified = await verifySigV4(raw, (id) => (creds = opts.identities.lookupAccessKey(id)), {
       now,
       maxSkewMs: service.clockSkewSeconds * 1000,
       uriEscapePath: service.uriEscapePath,
@@ -159,7 +162,9 @@ function guessFormat(req: IncomingMessage, headers: Record<string, string>): Wir
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
+  const all = req.headers;
+  for (const k in all) {
+    const v = all[k];
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(",") : v;
   }
   return out;

@@ -61,8 +61,10 @@ export async function dispatchJson(
   let operation: string | undefined;
   let input: Record<string, unknown> = {};
   try {
-    operation = targetOperation(service.model, req.headers["x-amz-target"]);
-    ({ input } = parseJsonRequest(service.model, req.headers["x-amz-target"], req.body));
+    const target = req.headers["x-amz-target"];
+    // Named even when the body is refused below, so that the refusal is recorded as this call.
+    operation = targetOperation(service.model, target);
+    ({ input } = parseJsonRequest(service.model, target, req.body));
     const op = operation as string; // parseJsonRequest refused unknown operations
     const handler = service.handlers[op];
     if (!handler) throw CommonErrors.notImplemented(op);
