@@ -12,8 +12,8 @@ import { LakeErrors } from "./lake-errors.js";
 import { deliverResults } from "./query/deliver-results.js";
 import { QueryEngine } from "./query/query-engine.js";
 import { SandboxPool } from "./query/sandbox.js";
+import { BatchStages, type IngestingStore } from "./storage/batch-stages.js";
 import { ParquetWriter } from "./storage/parquet-writer.js";
-import { ParsedRecords } from "./storage/parsed-records.js";
 import { StoreFiles } from "./storage/store-files.js";
 import { ingestConsumerName, StoreIngest } from "./storage/store-ingest.js";
 import {
@@ -76,7 +76,7 @@ export class LakeRuntime {
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> = Promise.resolve();
   private readonly compactions = new Set<string>();
-  private readonly parsed = new ParsedRecords();
+  private readonly stages: BatchStages;
 
   private constructor(
     readonly opts: LakeOptions,
@@ -88,6 +88,7 @@ export class LakeRuntime {
     this.storesDir = join(opts.dataDir, "lake", "stores");
     this.imports = new ImportRegistry(db);
     this.now = opts.now ?? Date.now;
+    this.stages = new BatchStages(writer, () => this.ingestingStores());
   }
 
   static async open(opts: LakeOptions): Promise<LakeRuntime> {
@@ -95,7 +96,10 @@ export class LakeRuntime {
     const db = new LakeDb(join(root, "lake.db"));
     const tmpDir = join(root, "tmp");
     await rm(tmpDir, { recursive: true, force: true });
-    const writer = await ParquetWriter.open({ tmpDir, memoryLimit: "1GB", threads: 2 });
+    // One thread per statement: ingest already runs statements in parallel (a batch is staged
+    // while stores write the one before, each store on a connection of its own), and on a
+    // shared machine a second thread per statement cost about a third more CPU per event.
+    const writer = await ParquetWriter.open({ tmpDir, memoryLimit: "1GB", threads: 1 });
     const sandbox = new SandboxPool({
       storesDir: join(root, "stores"),
       tmpDir,
@@ -134,14 +138,14 @@ export class LakeRuntime {
       predicate: compileSelectors({ advancedEventSelectors: record.selectors }),
       ingest: undefined as unknown as StoreIngest,
     };
+    const judge: IngestingStore = { id: record.id, accepts: (event) => this.accepts(entry, event) };
     entry.ingest = new StoreIngest({
       log: this.opts.log,
       db: this.db,
       files,
       writer: this.writer,
-      accepts: (event) => this.accepts(entry, event),
       cutoff: () => retentionCutoff(entry.record, this.now()),
-      parse: (records) => this.parsed.parse(records, this.ingestingStores() > 1),
+      stage: (records) => this.stages.acquire(records, judge),
       minIntervalMs: this.opts.ingestIntervalMs ?? 500,
       logger: this.opts.logger,
       wrote: () => this.scheduleCompaction(entry),
@@ -207,14 +211,16 @@ export class LakeRuntime {
     await this.maintaining;
     for (const e of this.stores.values()) await e.files.exclusive(async () => undefined);
     await this.sandbox.close();
+    await this.stages.clear();
     this.writer.close();
     this.db.close();
   }
 
-  private ingestingStores(): number {
-    let n = 0;
-    for (const e of this.stores.values()) if (e.ingest.running) n++;
-    return n;
+  private ingestingStores(): IngestingStore[] {
+    const out: IngestingStore[] = [];
+    for (const e of this.stores.values())
+      if (e.ingest.running) out.push({ id: e.record.id, accepts: (event) => this.accepts(e, event) });
+    return out;
   }
 
   private accepts(entry: StoreEntry, event: CloudTrailEvent): boolean {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { StoreFile } from "../lake-db.js";
+import { DayBatches } from "./day-batches.js";
 import { lit, ParquetWriter } from "./parquet-writer.js";
 
 const event = (id: string, time: string) =>
@@ -13,10 +14,22 @@ describe("ParquetWriter", () => {
   let dir: string;
   let writer: ParquetWriter;
   const storeDir = () => join(dir, "store");
-  const day = async (name: string, times: string[]): Promise<StoreFile> => {
+  const stage = async (name: string, lines: string[]): Promise<string> => {
     const jsonl = join(dir, `${name}.jsonl`);
-    await writeFile(jsonl, `${times.map((t, i) => event(`${name}-${i}`, t)).join("\n")}\n`);
-    const file = await writer.writeDay(jsonl, "2024-03-01", { storeDir: storeDir(), cutoff: new Date(0) });
+    await writeFile(jsonl, `${lines.join("\n")}\n`);
+    await writer.stageJsonLines(jsonl, name);
+    return name;
+  };
+  const all = { where: "true", sorted: true };
+  const day = async (name: string, times: string[]): Promise<StoreFile> => {
+    const table = await stage(
+      name,
+      times.map((t, i) => event(`${name}-${i}`, t)),
+    );
+    const file = await writer.writeStaged(table, all, "2024-03-01", {
+      storeDir: storeDir(),
+      cutoff: new Date(0),
+    });
     assert.ok(file);
     return file;
   };
@@ -33,16 +46,12 @@ describe("ParquetWriter", () => {
   });
 
   it("writes a day's records as one file, dropping those past the cutoff or without eventID", async () => {
-    const jsonl = join(dir, "mixed.jsonl");
-    await writeFile(
-      jsonl,
-      [
-        event("old", "2020-01-01T00:00:00Z"),
-        event("kept", "2024-03-01T10:00:00Z"),
-        JSON.stringify({ eventTime: "2024-03-01T10:00:01Z" }),
-      ].join("\n"),
-    );
-    const file = await writer.writeDay(jsonl, "2024-03-01", {
+    const table = await stage("mixed", [
+      event("old", "2020-01-01T00:00:00Z"),
+      event("kept", "2024-03-01T10:00:00Z"),
+      JSON.stringify({ eventTime: "2024-03-01T10:00:01Z" }),
+    ]);
+    const file = await writer.writeStaged(table, all, "2024-03-01", {
       storeDir: storeDir(),
       cutoff: new Date("2024-01-01"),
     });
@@ -50,6 +59,23 @@ describe("ParquetWriter", () => {
     assert.equal(file?.rows, 1);
     assert.match(file?.path ?? "", /^day=2024-03-01\/part-[0-9a-f-]+\.parquet$/);
     assert.deepEqual(await ids(join(storeDir(), file?.path ?? "")), ["kept"]);
+  });
+
+  it("writes only the selected rows of a staged batch, sorting them when asked", async () => {
+    const times = ["10:00:03", "10:00:01", "10:00:02", "10:00:00"].map((t) => `2024-03-01T${t}Z`);
+    const table = await stage(
+      "selected",
+      times.map((t, i) => event(`s-${i}`, t)),
+    );
+    const opts = { storeDir: storeDir(), cutoff: new Date(0) };
+    const batches = new DayBatches();
+    for (const row of [0, 2, 3]) batches.add("2024-03-01", row, Date.parse(times[row] as string));
+    const selection = batches.days.get("2024-03-01")?.selection();
+    assert.ok(selection && !selection.sorted);
+    const file = await writer.writeStaged(table, selection, "2024-03-01", opts);
+    assert.deepEqual(await ids(join(storeDir(), file?.path ?? "")), ["s-3", "s-2", "s-0"]);
+    const none = await writer.writeStaged(table, { where: "rowid > 10", sorted: true }, "2024-03-01", opts);
+    assert.equal(none, undefined);
   });
 
   it("merges disjoint files in time order whatever order they are listed in", async () => {

@@ -24,6 +24,9 @@ export interface WriteOptions {
  * large row groups; compaction only joins a day's small files into larger ones.
  */
 export class ParquetWriter {
+  /** Connections not in use; one statement runs on a connection at a time. */
+  private readonly idle: DuckDBConnection[] = [];
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
@@ -74,20 +77,38 @@ export class ParquetWriter {
     }
   }
 
+  /** Loads a JSON-lines file of records into a table of the store's columns (see BatchStages). */
+  async stageJsonLines(jsonl: string, table: string): Promise<void> {
+    await this.withConnection((conn) =>
+      conn.run(`CREATE TABLE "${table}" AS SELECT * FROM ${jsonLines(jsonl)}`),
+    );
+  }
+
+  async dropTable(table: string): Promise<void> {
+    await this.withConnection((conn) => conn.run(`DROP TABLE IF EXISTS "${table}"`));
+  }
+
   /**
-   * Ingest's write: a JSON-lines file holding records of one UTC day, already in eventTime
-   * order, becomes one well-written file of the store (so no sort, no partitioning and no
-   * compaction is needed for it). Records past the cutoff, or without a valid eventTime or
-   * eventID, are dropped as in writeJsonLines. Returns the file, or undefined if none was left.
+   * Ingest's write: the rows of a staged batch that one store takes for one UTC day become one
+   * well-written file of the store (already in eventTime order unless `sorted` is false, so no
+   * sort, partitioning or later compaction is needed for it). Rows past the cutoff, or without
+   * a valid eventTime or eventID, are dropped as in writeJsonLines. Returns the file, or
+   * undefined if none was left. Stores write on connections of their own, in parallel.
    */
-  async writeDay(jsonl: string, day: string, opts: WriteOptions): Promise<StoreFile | undefined> {
+  async writeStaged(
+    table: string,
+    select: { where: string; sorted: boolean },
+    day: string,
+    opts: WriteOptions,
+  ): Promise<StoreFile | undefined> {
     const rel = join(`day=${day}`, `part-${randomUUID()}.parquet`);
-    const out = join(this.tmpDir, `day-${process.hrtime.bigint()}.parquet`);
-    const sql = `COPY (SELECT * FROM ${jsonLines(jsonl)}
-        WHERE eventTime IS NOT NULL AND eventID IS NOT NULL AND eventTime >= ${tsLit(opts.cutoff)}
+    const out = join(this.tmpDir, `day-${randomUUID()}.parquet`);
+    const sql = `COPY (SELECT * FROM "${table}" WHERE ${select.where}
+        AND eventTime IS NOT NULL AND eventID IS NOT NULL AND eventTime >= ${tsLit(opts.cutoff)}
+        ${select.sorted ? "" : "ORDER BY eventTime, rowid"}
       ) TO ${lit(out)} (${WELL_WRITTEN}, RETURN_STATS)`;
     try {
-      const stats = (await this.run(sql))[0] ?? [];
+      const stats = (await this.withConnection((conn) => conn.runAndReadAll(sql))).getRowsJson()[0] ?? [];
       const rows = Number(stats[1] ?? 0);
       if (rows === 0) return undefined;
       await mkdir(join(opts.storeDir, `day=${day}`), { recursive: true });
@@ -135,7 +156,22 @@ export class ParquetWriter {
     return (await this.conn.runAndReadAll(sql)).getRowsJson() as unknown[][];
   }
 
+  /** Runs `fn` on a connection of its own, so that several stores write at once. */
+  private async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    let conn = this.idle.pop();
+    if (!conn) {
+      conn = await this.instance.connect();
+      await conn.run("SET TimeZone = 'UTC'");
+    }
+    try {
+      return await fn(conn);
+    } finally {
+      this.idle.push(conn);
+    }
+  }
+
   close(): void {
+    for (const c of this.idle.splice(0)) c.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

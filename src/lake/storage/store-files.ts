@@ -15,8 +15,14 @@ export interface FileLease {
 /** Files per tier before compaction merges them; a tier is a power of MERGE_FANOUT in rows. */
 const MERGE_FANOUT = 8;
 const TIER_BASE_ROWS = 4096;
-/** Files at least this large are left alone. */
+/** A merge makes files up to this large. */
 const MAX_MERGED_ROWS = 4_000_000;
+/**
+ * Files at least this large are left alone: bulk ingest and imports write files this large from
+ * their big batches, and merging them would write every event twice (the larger part of ingest's
+ * cost) for little: a query opens a few more files per day, each of them a sizeable row group.
+ */
+const SETTLED_ROWS = 65_536;
 /**
  * A past day (before the current UTC day) that got no new file for this long is done being
  * written — bulk ingest and imports move on in time order — so its small files are merged into
@@ -145,7 +151,7 @@ export class StoreFiles {
   private mergeCandidates(today: string): StoreFile[][] {
     const days = new Map<string, StoreFile[]>();
     for (const f of this.files) {
-      if (f.rows >= MAX_MERGED_ROWS) continue;
+      if (f.rows >= SETTLED_ROWS) continue;
       const day = days.get(f.day);
       if (day) day.push(f);
       else days.set(f.day, [f]);

@@ -1,9 +1,9 @@
-import { rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../../config/logger.js";
-import type { CloudTrailEvent } from "../../events/cloudtrail-event.js";
 import type { Consumer, EventLog, LogRecord } from "../../log/index.js";
 import type { LakeDb, StoreFile } from "../lake-db.js";
+import type { StagedBatch } from "./batch-stages.js";
 import { DayBatches } from "./day-batches.js";
 import type { ParquetWriter } from "./parquet-writer.js";
 import type { StoreFiles } from "./store-files.js";
@@ -13,11 +13,9 @@ export interface IngestDeps {
   db: LakeDb;
   files: StoreFiles;
   writer: ParquetWriter;
-  /** Whether the store takes this event (selectors, account, Region, channel), as now configured. */
-  accepts(event: CloudTrailEvent): boolean;
   cutoff(): Date;
-  /** The records as events (shared with the other stores' consumers). */
-  parse(records: readonly LogRecord[]): Array<CloudTrailEvent | undefined>;
+  /** The batch judged for this store and staged in DuckDB (shared with the other stores). */
+  stage(records: readonly LogRecord[]): Promise<StagedBatch>;
   /** Minimum time between two Parquet writes, so a trickle of events does not make a file each. */
   minIntervalMs: number;
   logger: Logger;
@@ -31,7 +29,8 @@ export function ingestConsumerName(storeId: string): string {
 
 /**
  * The log consumer that feeds one event data store: reads records from the event log, keeps
- * those the store selects, and writes them as Parquet (one sorted file per UTC day per batch). The
+ * those the store selects, and writes them as Parquet (one sorted file per UTC day per batch)
+ * from the batch staged once in DuckDB for all stores. The
  * store's cursor lives in LakeDb and moves in the same transaction that adds the files, so each
  * event is written exactly once even across crashes. Events become queryable when their batch
  * commits: about `minIntervalMs` after they were recorded under a trickle, sooner under load
@@ -48,8 +47,10 @@ export class StoreIngest {
     const { db, files } = this.deps;
     this.consumer = this.deps.log.consume({
       name: ingestConsumerName(files.storeId),
-      batchSize: 50_000,
-      maxBatchBytes: 64 * 1024 * 1024,
+      // Large batches make large files: bulk ingest writes each event once, in files big enough
+      // that compaction leaves them alone (see StoreFiles).
+      batchSize: 200_000,
+      maxBatchBytes: 256 * 1024 * 1024,
       cursor: { load: () => db.cursor(files.storeId), save: () => undefined },
       apply: (records) => files.exclusive(() => this.apply(records)),
     });
@@ -74,26 +75,29 @@ export class StoreIngest {
     if (!last) return;
     const next = last.seq + 1;
     const cutoff = this.deps.cutoff();
-    const events = this.deps.parse(records);
-    const batches = new DayBatches();
-    for (let i = 0; i < records.length; i++) {
-      const event = events[i];
-      if (!event || !this.deps.accepts(event)) continue;
-      batches.add((records[i] as LogRecord).payload, event.eventTime);
-    }
-    if (batches.size === 0) {
-      this.deps.db.setCursor(this.deps.files.storeId, next);
-      return;
-    }
-    const wait = this.lastWrite + this.deps.minIntervalMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const stage = await this.deps.stage(records);
     const { dir } = this.deps.files;
-    const tmp = join(this.deps.writer.scratchDir, `ingest-${this.deps.files.storeId}-${next}.jsonl`);
     const added: StoreFile[] = [];
     try {
+      const takes = stage.takes.get(this.deps.files.storeId) as Uint8Array;
+      const batches = new DayBatches();
+      for (let i = 0; i < records.length; i++) {
+        const day = stage.dayOf[i];
+        if (takes[i] === 1 && day !== undefined)
+          batches.add(day, stage.rowOf[i] as number, stage.timeOf[i] as number);
+      }
+      if (batches.size === 0) {
+        this.deps.db.setCursor(this.deps.files.storeId, next);
+        return;
+      }
+      const wait = this.lastWrite + this.deps.minIntervalMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       for (const [day, batch] of batches.days) {
-        await writeFile(tmp, batch.jsonLines());
-        const file = await this.deps.writer.writeDay(tmp, day, { storeDir: dir, cutoff });
+        const table = stage.tables.get(day) as string;
+        const file = await this.deps.writer.writeStaged(table, batch.selection(), day, {
+          storeDir: dir,
+          cutoff,
+        });
         if (file) added.push(file);
       }
       await this.deps.files.commit(added, [], next);
@@ -102,7 +106,7 @@ export class StoreIngest {
       await Promise.all(added.map((f) => rm(join(dir, f.path), { force: true })));
       throw err;
     } finally {
-      await rm(tmp, { force: true });
+      stage.release();
     }
     this.lastWrite = Date.now();
     this.deps.wrote();
