@@ -27,8 +27,18 @@ export function spawnScript(script: string, args: string[] = []): Promise<BenchP
   return spawnListening(["--import", "tsx", join(REPO, script), ...args]);
 }
 
+/**
+ * OPENTRAIL_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to every spawned
+ * server: NODE_OPTIONS refuses --cpu-prof, and profiling the server under the bench's load is
+ * how its costs are found.
+ */
+const NODE_ARGS = (process.env.OPENTRAIL_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 function spawnListening(argv: string[]): Promise<BenchProcess> {
-  const proc = spawn(process.execPath, argv, { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, [...NODE_ARGS, ...argv], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     proc.stdout?.on("data", (d) => {
