@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { EventLog } from "../src/log/index.js";
 import type { EventDraft } from "../src/recorder/event-sink.js";
 import { Recorder } from "../src/recorder/recorder.js";
-import { median, printTable } from "./support/stats.js";
+import { median, printTable, withCpuTime } from "./support/stats.js";
 
 const RUN_MS = 2000;
 const CALLERS = 1024;
@@ -72,12 +72,8 @@ interface Rate {
 }
 
 async function measured(run: () => Promise<number>): Promise<Rate> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const events = await run();
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { perSec: events / seconds, cpuUsPerEvent: (used.user + used.system) / events };
+  const { value: events, ms, cpuMs } = await withCpuTime(run);
+  return { perSec: events / (ms / 1000), cpuUsPerEvent: (cpuMs * 1000) / events };
 }
 
 async function recorderBatches(dir: string, ms: number): Promise<Rate> {

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { makeFixture, OWNER, startAdapter } from "../src/s3/test-support.js";
 import { S3LoadGenerator } from "./support/s3-load.js";
-import { median, printTable } from "./support/stats.js";
+import { median, printTable, withCpuTime } from "./support/stats.js";
 
 /**
  * PutObject / GetObject throughput of the built-in store through its HTTP handling path
@@ -52,12 +52,8 @@ interface Phase {
 }
 
 async function timed(run: () => Promise<unknown>): Promise<Phase> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  await run();
-  const ms = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { ms, cpuMs: (used.user + used.system) / 1000 };
+  const { ms, cpuMs } = await withCpuTime(run);
+  return { ms, cpuMs };
 }
 
 function figures(count: number, size: number, phase: Phase): Figures {

@@ -15,3 +15,15 @@ export function printTable(title: string, rows: Record<string, unknown>): void {
   const width = Math.max(...Object.keys(rows).map((k) => k.length));
   for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(width)}  ${String(v)}`);
 }
+
+/** Wall and process CPU time (all threads, user + system) of `run`, and what it returned. */
+export async function withCpuTime<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = await run();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { value, ms, cpuMs: (used.user + used.system) / 1000 };
+}
