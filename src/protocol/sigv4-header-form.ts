@@ -5,7 +5,7 @@
  * left out: re-deriving (or looking up, after an HMAC of the secret) the signing key. Here the
  * derived key is kept per (access key, day, region, service).
  */
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import {
   ALGORITHM_IDENTIFIER,
@@ -92,7 +92,8 @@ export async function headerFormSignature(canonical: string, scope: SigningScope
 
 interface CachedKey {
   secretAccessKey: string;
-  key: Uint8Array;
+  /** A KeyObject: createHmac prepares a raw key on every call, a KeyObject once. */
+  key: KeyObject;
 }
 
 /**
@@ -103,17 +104,18 @@ interface CachedKey {
 const keys = new Map<string, CachedKey>();
 const MAX_KEYS = 1024;
 
-async function signingKey(scope: SigningScope): Promise<Uint8Array> {
+async function signingKey(scope: SigningScope): Promise<KeyObject> {
   const id = `${scope.accessKeyId}/${scope.shortDate}/${scope.region}/${scope.service}`;
   const cached = keys.get(id);
   if (cached && cached.secretAccessKey === scope.secretAccessKey) return cached.key;
-  const key = await getSigningKey(
+  const derived = await getSigningKey(
     Hash.bind(null, "sha256"),
     { accessKeyId: scope.accessKeyId, secretAccessKey: scope.secretAccessKey },
     scope.shortDate,
     scope.region,
     scope.service,
   );
+  const key = createSecretKey(derived);
   keys.delete(id);
   keys.set(id, { secretAccessKey: scope.secretAccessKey, key });
   if (keys.size > MAX_KEYS) {
