@@ -184,13 +184,22 @@ function signerFor(input: SigningInput): SignatureV4 {
   });
 }
 
-/** The request as the client signed it: its signed headers only, its path and query. */
-function rebuildRequest(input: SigningInput, extraHeaders: Record<string, string> = {}): HttpRequest {
-  const headers: Record<string, string> = { ...extraHeaders };
+/** The values of the headers the client signed, added to `into`, less those `skip` names. */
+function signedHeaderValues(
+  input: SigningInput,
+  into: Record<string, string>,
+  skip?: readonly string[],
+): Record<string, string> {
   for (const name of input.parsed.signedHeaders) {
     const value = input.req.headers[name];
-    if (value !== undefined) headers[name] = value;
+    if (value !== undefined && !skip?.includes(name)) into[name] = value;
   }
+  return into;
+}
+
+/** The request as the client signed it: its signed headers only, its path and query. */
+function rebuildRequest(input: SigningInput, extraHeaders: Record<string, string> = {}): HttpRequest {
+  const headers = signedHeaderValues(input, Object.assign({}, extraHeaders));
   return new HttpRequest({
     method: input.req.method,
     protocol: "https:",
@@ -208,11 +217,7 @@ function rebuildRequest(input: SigningInput, extraHeaders: Record<string, string
  * signed with a cached signing key (see sigv4-header-form.ts).
  */
 function headerSignature(input: SigningInput, bodyHash: () => string): Promise<string> {
-  const headers: Record<string, string> = {};
-  for (const name of input.parsed.signedHeaders) {
-    const value = input.req.headers[name];
-    if (value !== undefined && !GENERATED_HEADERS.includes(name)) headers[name] = value;
-  }
+  const headers = signedHeaderValues(input, {}, GENERATED_HEADERS);
   headers["x-amz-date"] = input.parsed.amzDate;
   const payloadHash = headers[CONTENT_SHA256] ?? bodyHash();
   const { accessKeyId, date, region, service } = input.parsed.scope;
