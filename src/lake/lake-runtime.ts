@@ -60,6 +60,8 @@ export interface StoreEntry {
   files: StoreFiles;
   ingest: StoreIngest;
   predicate: EventPredicate;
+  /** The store as the shared batch stages judge events for it. */
+  judge: IngestingStore;
 }
 
 /**
@@ -137,8 +139,10 @@ export class LakeRuntime {
       files,
       predicate: compileSelectors({ advancedEventSelectors: record.selectors }),
       ingest: undefined as unknown as StoreIngest,
+      judge: undefined as unknown as IngestingStore,
     };
     const judge: IngestingStore = { id: record.id, accepts: (event) => this.accepts(entry, event) };
+    entry.judge = judge;
     entry.ingest = new StoreIngest({
       log: this.opts.log,
       db: this.db,
@@ -218,8 +222,7 @@ export class LakeRuntime {
 
   private ingestingStores(): IngestingStore[] {
     const out: IngestingStore[] = [];
-    for (const e of this.stores.values())
-      if (e.ingest.running) out.push({ id: e.record.id, accepts: (event) => this.accepts(e, event) });
+    for (const e of this.stores.values()) if (e.ingest.running) out.push(e.judge);
     return out;
   }
 
