@@ -48,11 +48,12 @@ describe("CommitSignal", () => {
     }
     await sleep(MIN_WAKE_INTERVAL_MS * 3);
     const elapsed = lastCommitAt - start;
-    // One wake per interval (plus the first), however many commits there were; a loaded machine
-    // only stretches the intervals, so fewer wakes, never more.
+    // One wake per interval, plus the first and the one after the last commit, however many
+    // commits there were; a loaded machine only stretches the intervals, so fewer wakes, never
+    // more. Timers have millisecond granularity, so an interval may measure a little short.
     assert.ok(wakes >= 2, `woken ${wakes} times`);
     assert.ok(
-      wakes <= Math.ceil(elapsed / MIN_WAKE_INTERVAL_MS) + 1,
+      wakes <= Math.ceil(elapsed / (MIN_WAKE_INTERVAL_MS - 1)) + 2,
       `woken ${wakes} times in ${elapsed} ms`,
     );
     assert.ok(wakes < commits / 3, `woken ${wakes} times for ${commits} commits`);
