@@ -51,9 +51,16 @@ export function contentMetaFrom(headers: Record<string, string>, ownerAccountId:
   };
 }
 
-/** `"null"` unless versioning is Enabled (S3's rule for unversioned and suspended buckets). */
+/**
+ * `"null"` unless versioning is Enabled (S3's rule for unversioned and suspended buckets).
+ * Otherwise 32 characters of S3's alphabet for version IDs (letters, digits, "." and "_"):
+ * base64url's "-" becomes ".", since an ID starting with "-" is read by the AWS CLI as an
+ * option (`--version-id -abc...` fails to parse).
+ */
 export function newVersionId(bucket: BucketRecord): string {
-  return bucket.versioning === "Enabled" ? randomBytes(24).toString("base64url") : "null";
+  return bucket.versioning === "Enabled"
+    ? randomBytes(24).toString("base64url").replaceAll("-", ".")
+    : "null";
 }
 
 function defined(headers: Record<string, string | undefined>): Record<string, string> {

@@ -5,7 +5,9 @@ import { decodeAwsChunked, storedContentEncoding } from "./aws-chunked.js";
 import { computeChecksum, crc32c } from "./checksums.js";
 import { S3Error } from "./errors.js";
 import { compareUtf8, type ListSource, listPage, prefixSuccessor } from "./listing.js";
+import type { BucketRecord } from "./model.js";
 import { assertKey, isValidBucketName } from "./names.js";
+import { newVersionId } from "./object-meta.js";
 import { parseRange } from "./ops/read-conditions.js";
 import { bucketFromHost, parseAddress } from "./routing.js";
 
@@ -113,6 +115,14 @@ describe("names", () => {
       () => assertKey("é".repeat(513)),
       (e: unknown) => e instanceof S3Error && e.code === "KeyTooLongError",
     );
+  });
+});
+
+describe("version ids", () => {
+  it("are 32 characters of S3's alphabet, never starting with '-' (the CLI would read an option)", () => {
+    const bucket = { versioning: "Enabled" } as BucketRecord;
+    for (let i = 0; i < 5000; i++) assert.match(newVersionId(bucket), /^[A-Za-z0-9._]{32}$/);
+    assert.equal(newVersionId({ versioning: "Suspended" } as BucketRecord), "null");
   });
 });
 
