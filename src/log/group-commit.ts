@@ -56,18 +56,46 @@ export interface GroupCommitOptions {
 const MAX_FLUSH_BYTES = 8 * 1024 * 1024;
 /** A grouped entry takes no more appends past this many bytes, so that it never outgrows a flush. */
 const MAX_GROUPED_BYTES = 1024 * 1024;
+/**
+ * Flushes in the air at once. With one, every appender that waited on a flush resumes together,
+ * makes its next records, and then idles through the next fdatasync with everyone else: the
+ * event loop and the disk took turns. A second flush lets one group's records be made (and
+ * written) while the other group's fdatasync runs.
+ */
+const MAX_IN_FLIGHT = 2;
+
+/** One flush on its way to disk: its appends, where its frames go, and how its I/O ended. */
+interface Flight {
+  entries: Pending[];
+  chunks: Chunk[];
+  /** Resolves (never rejects) once its writes and syncs are over: undefined, or the error. */
+  io: Promise<unknown>;
+  /** Starts a new segment: nothing else is in flight with it. */
+  rolls: boolean;
+}
 
 /**
- * Group commit: appends queue while a flush is in flight; the next flush writes every queued
- * frame with one write per segment and one fdatasync, then resolves them all. Seqs are assigned
- * at flush time, so a failed flush leaves no gap. A flush is all or nothing: if any write or sync
- * fails, every file it touched is put back to its last durable length (new segments removed)
- * before the next flush, so a reader or recovery never sees a frame whose append was rejected.
+ * Group commit: appends queue while flushes are in flight; a flush writes every queued frame
+ * with one write per segment and one fdatasync, then resolves them all. Up to MAX_IN_FLIGHT
+ * flushes run at once, each started as soon as a slot is free, and they complete in order: a
+ * flush is acknowledged only after every earlier one (its fdatasync covers only its own writes,
+ * so an earlier failure would leave a hole before it). Seqs are assigned when a flush starts, so
+ * a failed flush leaves no gap. A flush is all or nothing: if any write or sync fails, once the
+ * flushes in flight are over every file they touched is put back to its last durable length (new
+ * segments removed), and they are all rejected, before the next flush starts; a reader or
+ * recovery never sees a frame whose append was rejected. A flush that starts a segment flies alone.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private readonly arena = new FrameArena();
-  private flushing: Promise<void> | undefined;
+  private readonly inFlight: Flight[] = [];
+  /** The active segment's size and record count once the flushes in flight are durable. */
+  private tailSize = 0;
+  private tailCount = 0;
+  /** The in-order completion of the flushes started so far. */
+  private settled: Promise<void> = Promise.resolve();
+  /** Set by the first failed flush while the flushes in flight with it are wound up. */
+  private failure: unknown;
   private closed = false;
   private broken: LogError | undefined;
 
@@ -90,8 +118,8 @@ export class GroupCommit {
 
   /**
    * Queues one framed record whose caller needs no seq: while the last queued entry is such a
-   * group, the record joins it, so that the many single appends of a busy flush interval cost
-   * one queue entry and one promise instead of one each. Resolves once the group is durable.
+   * group, the record joins it, so that the many single appends made while flushes are in flight
+   * cost one queue entry and one promise instead of one each. Resolves once the group is durable.
    */
   enqueueGrouped(payload: Payload): Promise<unknown> {
     if (this.closed) return Promise.reject(new LogError("ERR_LOG_CLOSED", "the event log is closed"));
@@ -117,61 +145,103 @@ export class GroupCommit {
 
   private push(entry: Pending): void {
     this.queue.push(entry);
-    // A microtask later, so that every append made in the same tick joins this flush.
-    this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    this.pump();
   }
 
   /** Refuses new appends, waits for queued ones, and closes the active file. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await this.flushing;
+    while (this.queue.length > 0 || this.inFlight.length > 0) await this.settled;
     await this.handle.close();
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const entries = this.take();
-      try {
-        if (this.broken) throw this.broken;
-        await this.flush(entries);
-        for (const e of entries) e.resolve(e.firstSeq);
-        // After the callers: woken consumers apply their batch synchronously (history's SQLite
-        // insert), which must not run ahead of the answers the callers are waiting to send.
-        this.opts.onCommit();
-      } catch (err) {
-        for (const e of entries) e.reject(err);
+  /** Starts flushes of the queued appends while a slot is free. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight.length < MAX_IN_FLIGHT && this.failure === undefined) {
+      if (this.broken) {
+        for (const e of this.queue.splice(0)) e.reject(this.broken);
+        return;
       }
-      // Every write of this flush has completed: its frames' memory may be framed into again.
-      for (const e of entries) this.arena.release(e.frames);
+      const flying = this.inFlight.length > 0;
+      if (flying && this.inFlight[0]?.rolls) return;
+      if (!flying) {
+        const active = this.active();
+        this.tailSize = active.size;
+        this.tailCount = active.count;
+      }
+      const entries = this.take(flying ? this.opts.segmentBytes - this.tailSize : Number.POSITIVE_INFINITY);
+      if (entries.length === 0) return; // waits for the flights in the air: it starts a segment
+      const chunks = this.plan(entries);
+      const rolls = chunks.some((c) => !c.segment);
+      const last = chunks.at(-1) as Chunk;
+      this.tailSize = last.startSize + last.bytes;
+      this.tailCount = last.startCount + last.records;
+      const flight: Flight = { entries, chunks, rolls, io: this.io(chunks) };
+      this.inFlight.push(flight);
+      this.settled = this.settled.then(() => this.complete(flight));
     }
-    this.flushing = undefined;
   }
 
-  private take(): Pending[] {
+  /**
+   * Takes the queued entries of the next flush: up to MAX_FLUSH_BYTES, and, while another flush
+   * is in flight, only while they fit in `room` (the active segment's space left after it).
+   */
+  private take(room: number): Pending[] {
     let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && bytes < MAX_FLUSH_BYTES) bytes += this.queue[n++]?.bytes ?? 0;
+    while (n < this.queue.length && bytes < MAX_FLUSH_BYTES) {
+      const next = bytes + (this.queue[n]?.bytes ?? 0);
+      if (next > room) break;
+      bytes = next;
+      n++;
+    }
     const entries = this.queue.splice(0, n);
     for (const e of entries)
       if (e.frames.length !== e.bytes) e.frames = Buffer.from(e.frames.buffer, e.frames.byteOffset, e.bytes);
     return entries;
   }
 
-  private async flush(entries: Pending[]): Promise<void> {
-    const chunks = this.plan(entries);
+  private async io(chunks: Chunk[]): Promise<unknown> {
     try {
       for (const chunk of chunks) await this.write(chunk);
+      return undefined;
     } catch (err) {
-      await this.rollback(chunks);
-      throw err;
+      return err ?? new Error("write failed");
     }
-    await this.commit(chunks);
+  }
+
+  /** Acknowledges or rejects one flush, in start order, then starts what its slot now allows. */
+  private async complete(flight: Flight): Promise<void> {
+    const err = await flight.io;
+    if (err !== undefined && this.failure === undefined) {
+      // The first failure: flushes started after this one wrote past it, so once their I/O is
+      // over the files go back to where this one started, and they all fail with it.
+      this.failure = err;
+      await Promise.all(this.inFlight.map((f) => f.io));
+      await this.rollback(flight.chunks);
+    }
+    const failure = this.failure ?? this.broken;
+    try {
+      if (failure !== undefined) throw failure;
+      await this.commit(flight.chunks);
+      for (const e of flight.entries) e.resolve(e.firstSeq);
+      // After the callers: woken consumers apply their batch synchronously (history's SQLite
+      // insert), which must not run ahead of the answers the callers are waiting to send.
+      this.opts.onCommit();
+    } catch (err) {
+      for (const e of flight.entries) e.reject(err);
+    }
+    // Every write of this flush has completed: its frames' memory may be framed into again.
+    for (const e of flight.entries) this.arena.release(e.frames);
+    this.inFlight.shift();
+    if (this.inFlight.length === 0) this.failure = undefined;
+    this.pump();
   }
 
   /** Splits the queued frames into per-segment chunks, rolling before a frame would overflow one. */
   private plan(entries: Pending[]): Chunk[] {
     const active = this.active();
-    let chunk = newChunk(active.base, active, active.size, active.count);
+    let chunk = newChunk(active.base, active, this.tailSize, this.tailCount);
     const chunks = [chunk];
     for (const entry of entries) {
       entry.firstSeq = chunk.base + chunk.startCount + chunk.records;
