@@ -14,7 +14,6 @@ const report = {
   batches: 0,
   batchError: "",
   single: -1,
-  small: [] as number[],
   concurrentErrors: [] as string[],
   pipelinedErrors: [] as string[],
   endSeq: 0,
@@ -33,21 +32,17 @@ for (let seq = 0; ; seq += 16) {
 }
 // Phase 2: the failed frames were cut away, so a small record still fits.
 report.single = await log.append(record(report.batches * 16, 100));
-// Phase 3: one flush of 100 concurrent appends that cannot fit: all of them fail together. Two
-// small appends take both flush slots first, so that the 100 queue for one flush.
-const small = [1, 2].map((i) => log.append(record(report.single + i, 10)));
+// Phase 3: one flush of 100 concurrent appends that cannot fit: all of them fail together.
 const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => log.append(record(i, 1000))));
-report.small = await Promise.all(small);
-// Phase 4: two flushes in flight at once, the first cut short: the second, written after it,
-// fails with it, and neither leaves a frame.
-const pipelined = await Promise.allSettled([
-  log.appendBatch(Array.from({ length: 16 }, (_, i) => record(i, 1000))),
-  log.append(record(0, 10)),
-]);
-report.pipelinedErrors = pipelined.map((r) =>
+report.concurrentErrors = results.map((r) =>
   r.status === "rejected" ? ((r.reason as NodeJS.ErrnoException).code ?? "?") : "ok",
 );
-report.concurrentErrors = results.map((r) =>
+// Phase 4: two flushes in flight at once (each big enough to start at once), the first cut
+// short: the second, written after it, fails with it, and neither leaves a frame.
+const pipelined = await Promise.allSettled(
+  [0, 1].map(() => log.appendBatch(Array.from({ length: 300 }, (_, i) => record(i, 1000)))),
+);
+report.pipelinedErrors = pipelined.map((r) =>
   r.status === "rejected" ? ((r.reason as NodeJS.ErrnoException).code ?? "?") : "ok",
 );
 report.endSeq = log.endSeq;

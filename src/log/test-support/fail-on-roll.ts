@@ -1,6 +1,6 @@
 /**
- * Child process for write-failure.test.ts, run under `ulimit -f 512 KiB`: one flush (one
- * batch) that extends the active segment and then rolls to a new one whose write fails (a 1 MiB record).
+ * Child process for write-failure.test.ts, run under `ulimit -f 512 KiB`: one flush that
+ * extends the active segment and then rolls to a new one whose write fails (a 1 MiB record).
  * Prints a JSON report.
  */
 import { readdirSync } from "node:fs";
@@ -13,7 +13,8 @@ if (!dir) throw new Error("usage: fail-on-roll <dir>");
 const log = await EventLog.open({ dir, segmentBytes: 64 * 1024 });
 await log.appendBatch(Array.from({ length: 10 }, () => Buffer.alloc(1000, 1)));
 const flush = [
-  log.appendBatch([...Array.from({ length: 20 }, () => Buffer.alloc(1000, 2)), Buffer.alloc(1024 * 1024, 3)]),
+  log.appendBatch(Array.from({ length: 20 }, () => Buffer.alloc(1000, 2))),
+  log.append(Buffer.alloc(1024 * 1024, 3)),
 ];
 const outcomes = (await Promise.allSettled(flush)).map((r) =>
   r.status === "rejected" ? ((r.reason as NodeJS.ErrnoException).code ?? "?") : "ok",

@@ -9,14 +9,14 @@ const dir = process.argv[2];
 if (!dir) throw new Error("usage: grouped-until-full <dir>");
 
 const log = await EventLog.open({ dir });
-// 3,000 x 1 KB fit; the next 3,500 KB cross the first arena block's end and the file limit.
+// 3,000 x 1 KB and 600 more fit; the next 3,500 KB cross the first arena block's end and the file limit.
 await Promise.all(Array.from({ length: 3000 }, (_, i) => log.appendGrouped(Buffer.alloc(1000, i % 251))));
-// Two small appends take both flush slots, so that the 3,500 queue for one flush.
-const small = [log.append(Buffer.from("s1")), log.append(Buffer.from("s2"))];
+// Two batches big enough to start at once take both flush slots, so that the 3,500 queue for one flush.
+const batches = [0, 1].map(() => log.appendBatch(Array.from({ length: 300 }, () => Buffer.alloc(1000, 9))));
 const results = await Promise.allSettled(
   Array.from({ length: 3500 }, () => log.appendGrouped(Buffer.alloc(1000, 7))),
 );
-await Promise.all(small);
+await Promise.all(batches);
 const errors = new Set(
   results.map((r) => (r.status === "rejected" ? ((r.reason as NodeJS.ErrnoException).code ?? "?") : "ok")),
 );
