@@ -26,6 +26,7 @@ import {
   createTrailsService,
   defaultTrailRegions,
   type TrailsService,
+  tagHandlers,
 } from "./trails/index.js";
 
 export interface OpenTrail {
@@ -165,6 +166,8 @@ export async function startOpenTrail(
       ...trails.handlers,
       ...lake.handlers,
       ...insights.handlers,
+      // One AddTags/RemoveTags/ListTags for every resource that takes tags: trails and Lake's.
+      ...tagHandlers([trails.taggable, ...lake.taggable]),
     });
     const services: Record<string, ServiceEndpoint> = {
       cloudtrail: {

@@ -45,7 +45,6 @@ export const LakeErrors = {
   invalidEventSelectors: (message: string) => e("InvalidEventSelectorsException", message),
   invalidKmsKeyId: (keyId: string) =>
     e("InvalidKmsKeyIdException", `The specified KMS key ID is not valid: ${keyId}`),
-  invalidTagParameter: (message: string) => e("InvalidTagParameterException", message),
   invalidMaxResults: () => e("InvalidMaxResultsException", "MaxResults is not valid."),
   invalidNextToken: () => e("InvalidNextTokenException", "The provided NextToken is not valid."),
   invalidDateRange: () =>
@@ -80,11 +79,6 @@ export const LakeErrors = {
     ),
   invalidSource: (source: string) =>
     e("InvalidSourceException", `Source ${source} is not valid; OpenTrail supports the Custom source.`),
-  tagsLimitExceeded: () =>
-    e(
-      "TagsLimitExceededException",
-      "The number of tags per resource has exceeded the permitted amount. Currently, the limit is 50.",
-    ),
   importNotFound: (id: string) => e("ImportNotFoundException", `The import ${id} was not found.`),
   accountHasOngoingImport: () =>
     e("AccountHasOngoingImportException", "An import is already in progress for this account."),

@@ -5,7 +5,7 @@ import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
 import type { EventLog } from "../log/index.js";
 import type { EventDraft } from "../recorder/event-sink.js";
 import { compileSelectors, type EventPredicate } from "../trails/index.js";
-import type { ChannelRecord } from "./channels/channel-model.js";
+import { type ChannelRecord, parseChannelRef } from "./channels/channel-model.js";
 import { ImportRegistry } from "./imports/import-registry.js";
 import { LakeDb } from "./lake-db.js";
 import { LakeErrors } from "./lake-errors.js";
@@ -161,6 +161,15 @@ export class LakeRuntime {
   saveStore(entry: StoreEntry, nextSeq?: number): void {
     entry.predicate = compileSelectors({ advancedEventSelectors: entry.record.selectors });
     this.db.putStore(entry.record.id, entry.record, nextSeq);
+  }
+
+  /** A channel of the caller's account by ARN or ID; NotFound (or ARNInvalid) otherwise. */
+  findChannel(accountId: string, ref: string): ChannelRecord {
+    const parsed = parseChannelRef(ref);
+    const channel = this.channels.get(parsed.id);
+    if (!channel || channel.accountId !== accountId || (parsed.accountId && parsed.accountId !== accountId))
+      throw LakeErrors.channelNotFound(ref);
+    return channel;
   }
 
   /** A store of the caller's account by ARN or ID; NotFound (or ARNInvalid) otherwise. */

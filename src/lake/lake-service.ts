@@ -1,10 +1,12 @@
 import type { EventSink } from "../recorder/event-sink.js";
 import type { RawRequest, RawResponse } from "../server/raw-http.js";
 import type { RequestContext } from "../server/request-context.js";
+import type { TaggableKind } from "../trails/index.js";
 import { channelHandlers } from "./channels/channel-handlers.js";
 import { putAuditEventsEndpoint } from "./channels/put-audit-events.js";
 import { importHandlers } from "./imports/import-handlers.js";
 import { type LakeOptions, LakeRuntime } from "./lake-runtime.js";
+import { lakeTags } from "./lake-tags.js";
 import { queryHandlers } from "./query/query-handlers.js";
 import { storeHandlers } from "./stores/store-handlers.js";
 
@@ -15,6 +17,8 @@ export type LakeHandlers = ReturnType<typeof storeHandlers> &
 
 export interface LakeService {
   handlers: LakeHandlers;
+  /** Event data stores and channels for the one AddTags/RemoveTags/ListTags (with trails). */
+  taggable: TaggableKind[];
   /** The `cloudtrail-data` endpoint (PutAuditEvents). */
   handleData(req: RawRequest, ctx: RequestContext): Promise<RawResponse>;
   /** Starts ingest consumers and the maintenance timer. */
@@ -39,6 +43,7 @@ export async function createLakeService(opts: LakeOptions & { sink: EventSink })
   const data = putAuditEventsEndpoint(rt, opts.sink, opts.logger);
   return {
     handlers: { ...storeHandlers(rt), ...queryHandlers(rt), ...channelHandlers(rt), ...importHandlers(rt) },
+    taggable: lakeTags(rt),
     handleData: data,
     start: () => rt.start(),
     stop: () => rt.stop(),

@@ -8,6 +8,7 @@ export type {
 export { digestStringToSign } from "./digest/digest-file.js";
 export type { TrailInsightSettings, TrailInsightsAccess } from "./insight-settings.js";
 export { compileSelectors, type EventPredicate } from "./selectors/index.js";
+export { type TaggableKind, tagHandlers, validateTags } from "./tag-handlers.js";
 export {
   createTrailsService,
   defaultTrailRegions,

@@ -14,45 +14,76 @@ import type { TrailEntry } from "./trail-registry.js";
 import type { TrailsRuntime } from "./trails-runtime.js";
 
 /**
- * AddTags, RemoveTags, ListTags on trails (50 tags per resource, 200 per request; reference
- * §1.4). Event data store, channel and dashboard ARNs belong to CloudTrail Lake and answer
- * ResourceTypeNotSupportedException here until Lake takes them.
+ * AddTags, RemoveTags, ListTags (50 tags per resource, 200 per request; reference §1.4) over
+ * every kind of resource that takes tags: trails here, event data stores and channels from Lake.
+ * Dashboard ARNs answer ResourceTypeNotSupportedException: OpenTrail has no dashboards.
  * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AddTags.html
  */
 export const MAX_TAGS_PER_RESOURCE = 50;
 const MAX_TAGS_PER_REQUEST = 200;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** The resource type of a CloudTrail ARN: `trail`, `eventdatastore`, `channel`, `dashboard`. */
+const RESOURCE_TYPE = /^arn:[^:]+:cloudtrail:[^:]*:\d{12}:([a-z]+)\//;
 
-export function tagHandlers(rt: TrailsRuntime) {
+/** One tagged resource, found for the caller. */
+export interface TaggedResource {
+  readonly tags: Tag[];
+  saveTags(tags: Tag[]): void;
+}
+
+/** The resources of one ARN resource type; `find` throws that type's not-found errors. */
+export interface TaggableKind {
+  resourceType: string;
+  find(arn: string, ctx: RequestContext): TaggedResource;
+}
+
+export function tagHandlers(kinds: readonly TaggableKind[]) {
+  const find = (resourceId: string | undefined, ctx: RequestContext): TaggedResource => {
+    const arn = resourceId ?? "";
+    const type = RESOURCE_TYPE.exec(arn)?.[1];
+    const kind = kinds.find((k) => k.resourceType === type);
+    if (kind) return kind.find(arn, ctx);
+    if (type === "dashboard" || type === "eventdatastore" || type === "channel")
+      throw TrailErrors.resourceTypeNotSupported(arn);
+    throw TrailErrors.arnInvalid(arn);
+  };
   return {
     AddTags: async (input: AddTagsRequest, ctx: RequestContext): Promise<AddTagsResponse> => {
-      const entry = trailByArn(rt, input.ResourceId, ctx);
-      const tags = validateTags(entry.record.config.tags, input.TagsList ?? []);
-      entry.record.config = { ...entry.record.config, tags };
-      rt.registry.save(entry);
+      const resource = find(input.ResourceId, ctx);
+      resource.saveTags(validateTags(resource.tags, input.TagsList ?? []));
       return {};
     },
 
     RemoveTags: async (input: RemoveTagsRequest, ctx: RequestContext): Promise<RemoveTagsResponse> => {
-      const entry = trailByArn(rt, input.ResourceId, ctx);
+      const resource = find(input.ResourceId, ctx);
       const list = input.TagsList ?? [];
       if (list.length > MAX_TAGS_PER_REQUEST) throw TrailErrors.tagsLimitExceeded();
       const doomed = new Set(list.map((t) => t.Key));
-      entry.record.config = {
-        ...entry.record.config,
-        tags: entry.record.config.tags.filter((t) => !doomed.has(t.Key)),
-      };
-      rt.registry.save(entry);
+      resource.saveTags(resource.tags.filter((t) => !doomed.has(t.Key)));
       return {};
     },
 
     ListTags: async (input: ListTagsRequest, ctx: RequestContext): Promise<ListTagsResponse> => {
       const ids = input.ResourceIdList ?? [];
       return {
-        ResourceTagList: ids.map((id) => ({
-          ResourceId: id,
-          TagsList: trailByArn(rt, id, ctx).record.config.tags,
-        })),
+        ResourceTagList: ids.map((id) => ({ ResourceId: id, TagsList: find(id, ctx).tags })),
+      };
+    },
+  };
+}
+
+/** Trails as a TaggableKind. */
+export function trailTags(rt: TrailsRuntime): TaggableKind {
+  return {
+    resourceType: "trail",
+    find(arn, ctx) {
+      const entry = trailByArn(rt, arn, ctx);
+      return {
+        tags: entry.record.config.tags,
+        saveTags(tags) {
+          entry.record.config = { ...entry.record.config, tags };
+          rt.registry.save(entry);
+        },
       };
     },
   };
@@ -79,10 +110,7 @@ export function validateTags(current: Tag[], added: Tag[]): Tag[] {
   return [...merged.values()];
 }
 
-function trailByArn(rt: TrailsRuntime, resourceId: string | undefined, ctx: RequestContext): TrailEntry {
-  const arn = resourceId ?? "";
-  if (/^arn:[^:]+:cloudtrail:[^:]*:\d{12}:(eventdatastore|channel|dashboard)\//.test(arn))
-    throw TrailErrors.resourceTypeNotSupported(arn);
+function trailByArn(rt: TrailsRuntime, arn: string, ctx: RequestContext): TrailEntry {
   const parsed = parseTrailArn(arn);
   if (!parsed || trailNameProblem(parsed.name)) throw TrailErrors.arnInvalid(arn);
   const entry = rt.registry

@@ -61,7 +61,7 @@ export const TrailErrors = {
   tagsLimitExceeded: () =>
     e(
       "TagsLimitExceededException",
-      "The number of tags per trail has exceeded the permitted amount. Currently, the limit is 50.",
+      "The number of tags per resource has exceeded the permitted amount. Currently, the limit is 50.",
     ),
   invalidTagParameter: (message: string) => e("InvalidTagParameterException", message),
   resourceNotFound: (arn: string) => e("ResourceNotFoundException", `Resource not found: ${arn}`),

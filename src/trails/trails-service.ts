@@ -9,7 +9,7 @@ import { type NotificationOutcome, type SnsEndpoint, SnsNotifier } from "./notif
 import { SnsSigner } from "./notify/sns-signer.js";
 import { selectorHandlers } from "./selector-handlers.js";
 import { DEFAULT_KEY_VALIDITY_MS, SigningKeyStore } from "./signing-keys.js";
-import { tagHandlers } from "./tag-handlers.js";
+import { type TaggableKind, tagHandlers, trailTags } from "./tag-handlers.js";
 import { trailWriteHandlers } from "./trail-handlers.js";
 import { trailReadHandlers } from "./trail-read-handlers.js";
 import { type TrailEntry, TrailRegistry } from "./trail-registry.js";
@@ -50,6 +50,8 @@ export interface TrailsService {
   handlers: TrailsHandlers;
   /** Insight selectors of trails (PutInsightSelectors/GetInsightSelectors live in src/insights). */
   insights: TrailInsightsAccess;
+  /** Trails for the one AddTags/RemoveTags/ListTags that also covers Lake's resources. */
+  taggable: TaggableKind;
   /** Starts one delivery consumer per trail and the digest timer. Call before serving requests. */
   start(log: EventLog): void;
   /** Flushes what each trail has batched, stops consumers and timers, closes the database. */
@@ -166,9 +168,10 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       ...trailWriteHandlers(rt),
       ...trailReadHandlers(rt),
       ...selectorHandlers(rt),
-      ...tagHandlers(rt),
+      ...tagHandlers([trailTags(rt)]),
     },
     insights: trailInsightsAccess(rt),
+    taggable: trailTags(rt),
     start(eventLog) {
       if (log) throw new Error("the trails service is already started");
       log = eventLog;

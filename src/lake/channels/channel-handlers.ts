@@ -12,15 +12,14 @@ import type {
   UpdateChannelResponse,
 } from "@aws-sdk/client-cloudtrail";
 import type { RequestContext } from "../../server/request-context.js";
+import { validateTags } from "../../trails/index.js";
 import { LakeErrors } from "../lake-errors.js";
 import type { LakeRuntime } from "../lake-runtime.js";
 import { pageOf } from "../paging.js";
-import { validateTags } from "../stores/store-handlers.js";
 import {
   type ChannelRecord,
   channelArn,
   MAX_CHANNELS,
-  parseChannelRef,
   toIngestionStatus,
   validateChannelName,
   validateDestinations,
@@ -35,13 +34,7 @@ export function channelHandlers(rt: LakeRuntime) {
   const account = (ctx: RequestContext) => ctx.principal.accountId;
   const mine = (ctx: RequestContext) =>
     [...rt.channels.values()].filter((c) => c.accountId === account(ctx) && c.region === ctx.region);
-  const find = (ref: string, ctx: RequestContext): ChannelRecord => {
-    const { id, accountId } = parseChannelRef(ref);
-    const c = rt.channels.get(id);
-    if (!c || c.accountId !== account(ctx) || (accountId && accountId !== account(ctx)))
-      throw LakeErrors.channelNotFound(ref);
-    return c;
-  };
+  const find = (ref: string, ctx: RequestContext): ChannelRecord => rt.findChannel(account(ctx), ref);
   const resolveDestinations = (destinations: Destination[], ctx: RequestContext): string[] => {
     validateDestinations(destinations);
     return destinations.map((d) => {
@@ -69,7 +62,7 @@ export function channelHandlers(rt: LakeRuntime) {
       const name = input.Name ?? "";
       validateChannelName(name);
       if (input.Source !== "Custom") throw LakeErrors.invalidSource(String(input.Source));
-      const tags = validateTags(input.Tags ?? []);
+      const tags = validateTags([], input.Tags ?? []);
       const destinations = resolveDestinations(input.Destinations ?? [], ctx);
       if (mine(ctx).some((c) => c.name === name)) throw LakeErrors.channelAlreadyExists(name);
       if (mine(ctx).length >= MAX_CHANNELS) throw LakeErrors.channelMaxLimit(MAX_CHANNELS);

@@ -11,11 +11,11 @@ import type {
   RestoreEventDataStoreResponse,
   StartEventDataStoreIngestionRequest,
   StopEventDataStoreIngestionRequest,
-  Tag,
   UpdateEventDataStoreRequest,
   UpdateEventDataStoreResponse,
 } from "@aws-sdk/client-cloudtrail";
 import type { RequestContext } from "../../server/request-context.js";
+import { validateTags } from "../../trails/index.js";
 import { LakeErrors } from "../lake-errors.js";
 import type { LakeRuntime, StoreEntry } from "../lake-runtime.js";
 import { pageOf } from "../paging.js";
@@ -61,7 +61,7 @@ export function storeHandlers(rt: LakeRuntime) {
       const retentionPeriod = resolveRetention(input.RetentionPeriod, billingMode);
       const selectors = input.AdvancedEventSelectors ?? DEFAULT_STORE_SELECTORS;
       validateStoreSelectors(selectors);
-      const tags = validateTags(input.TagsList ?? []);
+      const tags = validateTags([], input.TagsList ?? []);
       if (input.OrganizationEnabled) throw organizationsNotInUse();
       const mine = inRegion(ctx);
       if (mine.some((e) => e.record.name === name)) throw LakeErrors.storeAlreadyExists(name);
@@ -196,19 +196,8 @@ export function storeHandlers(rt: LakeRuntime) {
   };
 }
 
-function validateTags(tags: Tag[]): Tag[] {
-  if (tags.length > 50) throw LakeErrors.tagsLimitExceeded();
-  for (const t of tags) {
-    if (!t.Key || t.Key.length > 128 || (t.Value !== undefined && t.Value.length > 256))
-      throw LakeErrors.invalidTagParameter("Tag keys must be 1 to 128 characters and values at most 256.");
-  }
-  return tags;
-}
-
 function organizationsNotInUse() {
   return LakeErrors.invalidParameter(
     "OrganizationEnabled is not supported: OpenTrail has no AWS Organizations.",
   );
 }
-
-export { validateTags };
