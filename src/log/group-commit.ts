@@ -4,7 +4,7 @@ import { FRAME_HEADER_BYTES, type Payload } from "./frame.js";
 import { FrameArena, pushPiece } from "./frame-arena.js";
 import { LogError } from "./log-error.js";
 import { Segment } from "./segment.js";
-import { segmentFileName, syncDir } from "./segment-files.js";
+import { segmentFileName, segmentFlags, syncDir } from "./segment-files.js";
 import { INDEX_INTERVAL, SparseIndex } from "./sparse-index.js";
 import type { LogLogger, LogStats } from "./types.js";
 
@@ -300,15 +300,13 @@ export class GroupCommit {
     if (chunk.segment) {
       chunk.handle = this.handle;
     } else {
-      chunk.handle = await open(this.pathOf(chunk.base), "wx");
+      chunk.handle = await open(this.pathOf(chunk.base), segmentFlags(true, this.opts.fsync));
       // The new file's directory entry must be durable before any record in it is acknowledged.
       if (this.opts.fsync) await syncDir(this.opts.segmentsDir);
     }
+    // With fsync the file is O_DSYNC (segmentFlags): the write returns once durable.
     await writeFully(chunk.handle, chunk.pieces, chunk.startSize);
-    if (this.opts.fsync) {
-      await chunk.handle.datasync();
-      this.opts.stats.fsyncs++;
-    }
+    if (this.opts.fsync) this.opts.stats.fsyncs++;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Segment } from "./segment.js";
-import { listSegmentFiles, segmentFileName, syncDir } from "./segment-files.js";
+import { listSegmentFiles, segmentFileName, segmentFlags, syncDir } from "./segment-files.js";
 import { scanSegment } from "./segment-scan.js";
 import { SparseIndex } from "./sparse-index.js";
 import type { LogLogger } from "./types.js";
@@ -28,7 +28,7 @@ export async function openSegments(dir: string, fsync: boolean, logger: LogLogge
     if (next)
       segments.push(new Segment(file.base, file.path, next.base - file.base, (await stat(file.path)).size));
   }
-  const active = await open(last.path, "r+");
+  const active = await open(last.path, segmentFlags(false, fsync));
   try {
     segments.push(await recoverTail(active, last.base, last.path, fsync, logger));
   } catch (err) {
@@ -40,7 +40,7 @@ export async function openSegments(dir: string, fsync: boolean, logger: LogLogge
 
 async function createFirst(dir: string, fsync: boolean): Promise<OpenedSegments> {
   const path = join(dir, segmentFileName(0));
-  const active = await open(path, "wx+");
+  const active = await open(path, segmentFlags(true, fsync));
   if (fsync) await syncDir(dir);
   return { segments: [new Segment(0, path, 0, 0, new SparseIndex())], active };
 }
