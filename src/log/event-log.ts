@@ -20,8 +20,9 @@ const silent: LogLogger = { warn() {} };
 
 /**
  * The durable append-only event log: `<dir>/segments/<first seq>.seg` files of CRC'd frames,
- * `<dir>/cursors/<consumer>` positions, `<dir>/LOCK`. Appends resolve only once fdatasync'd,
- * with dense seqs in resolution order; reads and consumers only ever see durable records.
+ * `<dir>/cursors/<consumer>` positions, `<dir>/LOCK`. Appends resolve only once durable
+ * (O_DSYNC writes), with dense seqs in resolution order; reads and consumers only ever see
+ * durable records.
  */
 export class EventLog {
   readonly stats: Readonly<LogStats>;
@@ -78,7 +79,7 @@ export class EventLog {
   /**
    * Resolves with the record's seq once it is durable. The payload is captured on call (the
    * caller may reuse the buffer). Rejects with a RangeError for an empty or over 1 MiB payload,
-   * and with the I/O error if the write or fdatasync failed, in which case nothing of it remains.
+   * and with the I/O error if the durable write failed, in which case nothing of it remains.
    */
   append(payload: Payload): Promise<number> {
     try {

@@ -58,16 +58,16 @@ const MAX_FLUSH_BYTES = 8 * 1024 * 1024;
 const MAX_GROUPED_BYTES = 1024 * 1024;
 /**
  * Flushes in the air at once. With one, every appender that waited on a flush resumes together,
- * makes its next records, and then idles through the next fdatasync with everyone else: the
- * event loop and the disk took turns. A second flush lets one group's records be made (and
- * written) while the other group's fdatasync runs.
+ * makes its next records, and then idles through the next sync with everyone else: the event
+ * loop and the disk took turns. A second flush lets one group's records be made (and written)
+ * while the other group's are synced.
  */
 const MAX_IN_FLIGHT = 2;
 /**
  * Queued bytes that start a flush at once (in a free slot) rather than at the end of the tick
- * or when the flush in flight is over. Each flush costs two thread-pool trips and an fdatasync's
- * kernel time (a few hundred µs of CPU here), so small appends wait to share one: a second flush
- * for a few records made an API call's append dearer and the log slower.
+ * or when the flush in flight is over. Each flush costs a thread-pool trip and a sync's kernel
+ * time (a few hundred µs of CPU here), so small appends wait to share one: a second flush for a
+ * few records made an API call's append dearer and the log slower.
  */
 const EAGER_FLUSH_BYTES = 256 * 1024;
 
@@ -75,7 +75,7 @@ const EAGER_FLUSH_BYTES = 256 * 1024;
 interface Flight {
   entries: Pending[];
   chunks: Chunk[];
-  /** Resolves (never rejects) once its writes and syncs are over: undefined, or the error. */
+  /** Resolves (never rejects) once its writes are durable or failed: undefined, or the error. */
   io: Promise<unknown>;
   /** Starts a new segment: nothing else is in flight with it. */
   rolls: boolean;
@@ -83,10 +83,10 @@ interface Flight {
 
 /**
  * Group commit: appends queue while flushes are in flight; a flush writes every queued frame
- * with one write per segment and one fdatasync, then resolves them all. Up to MAX_IN_FLIGHT
- * flushes run at once, each started as soon as a slot is free, and they complete in order: a
- * flush is acknowledged only after every earlier one (its fdatasync covers only its own writes,
- * so an earlier failure would leave a hole before it). Seqs are assigned when a flush starts, so
+ * with one durable (O_DSYNC, see segmentFlags) write per segment, then resolves them all. Up to
+ * MAX_IN_FLIGHT flushes run at once and they complete in order: a flush is acknowledged only
+ * after every earlier one (its sync covers only its own write, so an earlier failure would leave
+ * a hole before it). Seqs are assigned when a flush starts, so
  * a failed flush leaves no gap. A flush is all or nothing: if any write or sync fails, once the
  * flushes in flight are over every file they touched is put back to its last durable length (new
  * segments removed), and they are all rejected, before the next flush starts; a reader or

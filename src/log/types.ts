@@ -50,7 +50,10 @@ export interface EventLogOptions {
   dir: string;
   /** A segment is rolled before a record would take it past this size. Default 64 MiB. */
   segmentBytes?: number;
-  /** fdatasync before acknowledging appends. Default true; false only for tests and scratch data. */
+  /**
+   * Write durably (O_DSYNC) before acknowledging appends. Default true; false only for tests and
+   * scratch data.
+   */
   fsync?: boolean;
   logger?: LogLogger;
 }
@@ -61,7 +64,7 @@ export interface LogStats {
   appends: number;
   /** Group commits: each wrote every queued frame with one write per segment touched. */
   flushes: number;
-  /** fdatasync calls on segment files (about one per flush). */
+  /** Durable writes to segment files (one per segment a flush touches). */
   fsyncs: number;
   /** Framed bytes made durable. */
   bytes: number;
