@@ -4,8 +4,13 @@ import { openSqliteFile } from "../config/sqlite-file.js";
 /** One Parquet file of an event data store, relative to the store's folder. */
 export interface StoreFile {
   path: string;
-  /** UTC day of every event in the file (the partition). */
+  /** UTC day of the file's first event (the partition folder it lives in). */
   day: string;
+  /**
+   * UTC day of its last event, for a file compaction merged from several days of an ended
+   * month; absent when every event is of `day`.
+   */
+  lastDay?: string;
   rows: number;
   bytes: number;
 }
@@ -13,7 +18,7 @@ export interface StoreFile {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stores (id TEXT PRIMARY KEY, record TEXT NOT NULL, next_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (store_id TEXT NOT NULL, path TEXT NOT NULL, day TEXT NOT NULL,
-  rows INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (store_id, path));
+  rows INTEGER NOT NULL, bytes INTEGER NOT NULL, last_day TEXT, PRIMARY KEY (store_id, path));
 CREATE TABLE IF NOT EXISTS channels (id TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS queries (id TEXT PRIMARY KEY, created INTEGER NOT NULL, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS imports (id TEXT PRIMARY KEY, created INTEGER NOT NULL, record TEXT NOT NULL);
@@ -33,6 +38,10 @@ export class LakeDb {
 
   constructor(path: string) {
     this.db = openSqliteFile(path, { synchronous: "FULL", schema: SCHEMA });
+    // Files tables made before month files existed lack last_day.
+    const columns = this.db.prepare("PRAGMA table_info(files)").all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === "last_day"))
+      this.db.exec("ALTER TABLE files ADD COLUMN last_day TEXT");
   }
 
   close(): void {
@@ -73,25 +82,50 @@ export class LakeDb {
   }
 
   files(storeId: string): StoreFile[] {
-    return this.db
-      .prepare("SELECT path, day, rows, bytes FROM files WHERE store_id = ? ORDER BY day, path")
-      .all(storeId) as StoreFile[];
+    const rows = this.db
+      .prepare("SELECT path, day, last_day, rows, bytes FROM files WHERE store_id = ? ORDER BY day, path")
+      .all(storeId) as Array<StoreFile & { last_day: string | null }>;
+    return rows.map(({ last_day, ...f }) => (last_day ? Object.assign(f, { lastDay: last_day }) : f));
   }
 
   /** Adds and removes files (and moves the cursor) atomically. */
   commitFiles(storeId: string, add: StoreFile[], remove: string[], nextSeq?: number): void {
     const insert = this.db.prepare(
-      "INSERT OR REPLACE INTO files (store_id, path, day, rows, bytes) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO files (store_id, path, day, rows, bytes, last_day) VALUES (?, ?, ?, ?, ?, ?)",
     );
     const del = this.db.prepare("DELETE FROM files WHERE store_id = ? AND path = ?");
     this.db.transaction(() => {
-      for (const f of add) insert.run(storeId, f.path, f.day, f.rows, f.bytes);
+      for (const f of add) insert.run(storeId, f.path, f.day, f.rows, f.bytes, f.lastDay ?? null);
       for (const p of remove) del.run(storeId, p);
       if (nextSeq !== undefined) this.setCursor(storeId, nextSeq);
     })();
   }
 
-  putRecord(table: "channels" | "queries" | "imports", id: string, record: unknown, created = 0): void {
+  /**
+   * Saves a record; `durable: false` skips the fsync for a state a crash may lose (the next
+   * durable commit syncs it along: WAL commits are ordered).
+   */
+  putRecord(
+    table: "channels" | "queries" | "imports",
+    id: string,
+    record: unknown,
+    created = 0,
+    durable = true,
+  ): void {
+    if (!durable) this.db.pragma("synchronous = NORMAL");
+    try {
+      this.writeRecord(table, id, record, created);
+    } finally {
+      if (!durable) this.db.pragma("synchronous = FULL");
+    }
+  }
+
+  private writeRecord(
+    table: "channels" | "queries" | "imports",
+    id: string,
+    record: unknown,
+    created: number,
+  ) {
     const sql =
       table === "channels"
         ? "INSERT OR REPLACE INTO channels (id, record) VALUES (?, ?)"

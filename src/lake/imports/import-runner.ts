@@ -1,6 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LakeObjectStore, LakeRuntime, StoreEntry } from "../lake-runtime.js";
+import { lastDayOf } from "../storage/store-files.js";
 import { retentionCutoff } from "../stores/store-model.js";
 import type { ImportRecord } from "./import-model.js";
 import { type FileRecords, MalformedLogFileError, parseLogFile, recordDay } from "./log-file-records.js";
@@ -108,7 +109,7 @@ async function writeBatch(rt: LakeRuntime, entry: StoreEntry, batch: Array<Recor
   try {
     return await entry.files.exclusive(async () => {
       const existing = entry.files.list
-        .filter((f) => days.has(f.day))
+        .filter((f) => [...days].some((d) => f.day <= d && d <= lastDayOf(f)))
         .map((f) => join(entry.files.dir, f.path));
       const added = await rt.writer.writeJsonLines(tmp, {
         storeDir: entry.files.dir,

@@ -9,13 +9,15 @@ export interface FileLease {
   paths: string[];
   rows: number;
   bytes: number;
+  /** UTC day of the earliest leased file ("~" if none): no event is older than its start. */
+  firstDay: string;
   release(): void;
 }
 
 /** Files per tier before compaction merges them; a tier is a power of MERGE_FANOUT in rows. */
 const MERGE_FANOUT = 8;
 const TIER_BASE_ROWS = 4096;
-/** A merge makes files up to this large. */
+/** A merge makes files up to this large (about 16 row groups). */
 const MAX_MERGED_ROWS = 4_000_000;
 /**
  * Files at least this large are left alone: bulk ingest and imports write files this large from
@@ -28,7 +30,14 @@ const SETTLED_ROWS = 65_536;
  * written — bulk ingest and imports move on in time order — so its small files are merged into
  * one at once: each event is rewritten once instead of once per tier.
  */
-const QUIET_MS = 10_000;
+export const QUIET_MS = 10_000;
+/**
+ * A month that ended this long ago gets no more late events (CloudTrail delivers within minutes),
+ * so once quiet its files are merged across days into few large ones: a query over months then
+ * opens a few files of full row groups instead of one small file per day, which cost more than
+ * the reading itself.
+ */
+const MONTH_SETTLE_MS = 86_400_000;
 
 /**
  * The Parquet files of one event data store: what is committed (in LakeDb), who is reading what
@@ -68,13 +77,14 @@ export class StoreFiles {
   lease(range?: { from: number; to: number }): FileLease {
     const first = range && range.from > -Infinity ? new Date(range.from).toISOString().slice(0, 10) : "";
     const last = range && range.to < Infinity ? new Date(range.to).toISOString().slice(0, 10) : "~";
-    const files = this.files.filter((f) => f.day >= first && f.day <= last);
+    const files = this.files.filter((f) => f.day <= last && lastDayOf(f) >= first);
     for (const f of files) this.leases.set(f.path, (this.leases.get(f.path) ?? 0) + 1);
     let released = false;
     return {
       paths: files.map((f) => join(this.dir, f.path)),
       rows: files.reduce((a, f) => a + f.rows, 0),
       bytes: files.reduce((a, f) => a + f.bytes, 0),
+      firstDay: files.map((f) => f.day).sort()[0] ?? "~",
       release: () => {
         if (released) return;
         released = true;
@@ -93,13 +103,15 @@ export class StoreFiles {
   }
 
   /**
-   * Merges small files: a quiet past day's all at once, the others tier by tier (each event of
-   * a day still being written is rewritten about log8(n) times). `now` says which day is today.
+   * Merges files: a quiet settled month's all at once across days, a quiet past day's small ones
+   * at once, the others tier by tier (each event of a day still being written is rewritten about
+   * log8(n) times). `now` says which day is today.
    */
   async compact(writer: ParquetWriter, now = Date.now()): Promise<number> {
     let merged = 0;
-    for (const group of this.mergeCandidates(new Date(now).toISOString().slice(0, 10))) {
+    for (const group of this.mergeCandidates(now)) {
       const day = (group[0] as StoreFile).day;
+      const lastDay = group.map(lastDayOf).sort().at(-1) ?? day;
       const rel = join(`day=${day}`, `part-${randomUUID()}.parquet`);
       const target = join(this.dir, rel);
       await mkdir(join(this.dir, `day=${day}`), { recursive: true });
@@ -108,8 +120,10 @@ export class StoreFiles {
         target,
       );
       await fsyncPath(target);
+      const file: StoreFile = { path: rel, day, rows, bytes };
+      if (lastDay !== day) file.lastDay = lastDay;
       await this.commit(
-        [{ path: rel, day, rows, bytes }],
+        [file],
         group.map((f) => f.path),
       );
       merged += group.length;
@@ -117,10 +131,13 @@ export class StoreFiles {
     return merged;
   }
 
-  /** Deletes whole days that are older than the cutoff's day (queries also filter by eventTime). */
+  /**
+   * Deletes files whose every day is older than the cutoff's day. A month file is deleted once
+   * its last day is; until then queries hide its expired events (they filter by eventTime).
+   */
   async enforceRetention(cutoff: Date): Promise<number> {
     const cutoffDay = cutoff.toISOString().slice(0, 10);
-    const old = this.files.filter((f) => f.day < cutoffDay).map((f) => f.path);
+    const old = this.files.filter((f) => lastDayOf(f) < cutoffDay).map((f) => f.path);
     if (old.length > 0) await this.commit([], old);
     return old.length;
   }
@@ -148,20 +165,30 @@ export class StoreFiles {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private mergeCandidates(today: string): StoreFile[][] {
+  private mergeCandidates(now: number): StoreFile[][] {
+    const today = new Date(now).toISOString().slice(0, 10);
+    // Months that ended a day ago; each whole is merged across days once it is quiet.
+    const settled = new Date(now - MONTH_SETTLE_MS).toISOString().slice(0, 7);
     const days = new Map<string, StoreFile[]>();
+    const months = new Map<string, StoreFile[]>();
     for (const f of this.files) {
-      if (f.rows >= SETTLED_ROWS) continue;
-      const day = days.get(f.day);
-      if (day) day.push(f);
-      else days.set(f.day, [f]);
+      const month = f.day.slice(0, 7);
+      if (month < settled) push(months, month, f);
+      else if (f.rows < SETTLED_ROWS) push(days, f.day, f);
     }
     const groups: StoreFile[][] = [];
-    for (const [day, files] of days) {
-      const quiet = day < today && Date.now() - (this.written.get(day) ?? 0) >= QUIET_MS;
-      groups.push(...(quiet ? wholeDay(files) : tiers(files)));
-    }
+    // An ended month still being written (a bulk load or import) waits whole for its merge
+    // rather than having its days merged first: each event is then rewritten once.
+    for (const files of months.values())
+      if (files.every((f) => this.quiet(f.day))) groups.push(...packed(files));
+    for (const [day, files] of days)
+      groups.push(...(day < today && this.quiet(day) ? packed(files) : tiers(files)));
     return groups;
+  }
+
+  /** Whether no new file came for the day for a while (bulk ingest and imports moved on). */
+  private quiet(day: string): boolean {
+    return Date.now() - (this.written.get(day) ?? 0) >= QUIET_MS;
   }
 
   private unlease(path: string): void {
@@ -179,12 +206,26 @@ export class StoreFiles {
   }
 }
 
-/** A day's small files as few merges as the size cap allows (only merges of two or more). */
-function wholeDay(files: StoreFile[]): StoreFile[][] {
+/** Last UTC day of a file's events. */
+export function lastDayOf(f: StoreFile): string {
+  return f.lastDay ?? f.day;
+}
+
+function push(groups: Map<string, StoreFile[]>, key: string, f: StoreFile): void {
+  const group = groups.get(key);
+  if (group) group.push(f);
+  else groups.set(key, [f]);
+}
+
+/**
+ * A quiet day's (or settled month's) files, in day order, as few merges as the size cap allows
+ * (only merges of two or more; a file already at the cap stays as it is).
+ */
+function packed(files: StoreFile[]): StoreFile[][] {
   const groups: StoreFile[][] = [];
   let group: StoreFile[] = [];
   let rows = 0;
-  for (const f of files) {
+  for (const f of [...files].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
     if (rows + f.rows > MAX_MERGED_ROWS && group.length > 0) {
       groups.push(group);
       group = [];
@@ -197,7 +238,11 @@ function wholeDay(files: StoreFile[]): StoreFile[][] {
   return groups.filter((g) => g.length >= 2);
 }
 
-/** Size tiers (powers of MERGE_FANOUT in rows) that hold MERGE_FANOUT files or more. */
+/**
+ * Size tiers (powers of MERGE_FANOUT in rows) that hold MERGE_FANOUT files or more; the lowest
+ * tier merges at two files: rewriting a few thousand rows is cheaper than every query opening
+ * the trickle's many tiny files.
+ */
 function tiers(files: StoreFile[]): StoreFile[][] {
   const byTier = new Map<number, StoreFile[]>();
   for (const f of files) {
@@ -209,5 +254,5 @@ function tiers(files: StoreFile[]): StoreFile[][] {
     if (group) group.push(f);
     else byTier.set(tier, [f]);
   }
-  return [...byTier.values()].filter((g) => g.length >= MERGE_FANOUT);
+  return [...byTier].filter(([tier, g]) => g.length >= (tier === 0 ? 2 : MERGE_FANOUT)).map(([, g]) => g);
 }
