@@ -12,7 +12,7 @@ import { formatValue } from "./format-value.js";
 import { ACTIVE_STATUSES, type QueryRecord, RESULT_RETENTION_MS } from "./query-model.js";
 import { resultColumnNames } from "./result-columns.js";
 import { ResultWriter } from "./result-file.js";
-import type { SandboxPool } from "./sandbox.js";
+import type { SandboxPool, SandboxSession } from "./sandbox.js";
 
 /** A store a query reads, resolved and authorised when the query was submitted. */
 export interface QueryStore {
@@ -165,33 +165,40 @@ export class QueryEngine {
     timer.unref();
     let writer: ResultWriter | undefined;
     try {
-      const conn = await this.deps.sandbox.connect(record.accountId);
-      run.conn = conn;
+      const session = await this.deps.sandbox.acquire(record.accountId);
+      run.conn = session.conn;
+      let reusable = false;
       try {
         for (const store of job.stores) {
           const lease = store.files.lease(job.checked.timeRanges.get(store.id));
           leases.push(lease);
           record.eventsScanned += lease.rows;
           record.bytesScanned += lease.bytes;
-          await conn.run(`CREATE OR REPLACE TEMP VIEW "${store.id}" AS ${storeView(lease, store.cutoff)}`);
+          await defineStoreView(session, store.id, storeView(lease, store.cutoff));
         }
         if (run.cancelled || run.timedOut) throw new Error("interrupted before start");
-        const result = await conn.stream(job.sql);
+        const result = await session.conn.stream(job.sql);
         record.columns = resultColumnNames(result.columnNames(), job.checked.selectList);
-        writer = await ResultWriter.create(this.resultPath(record.id));
+        writer = new ResultWriter(this.resultPath(record.id));
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
           await writer.append(chunk.getRows().map((row) => row.map(formatValue)));
         }
+        await writer.flush();
+        reusable = !run.cancelled && !run.timedOut;
         this.collect(record, writer, started);
         this.finish(record, "FINISHED");
       } finally {
-        conn.closeSync();
+        // A later CancelQuery of this query must not interrupt the connection's next user.
+        run.conn = undefined;
+        this.deps.sandbox.release(session, reusable);
       }
     } catch (err) {
-      if (writer) this.collect(record, writer, started);
-      else record.executionMs = this.deps.now() - started;
+      if (writer) {
+        await writer.flush().catch(() => undefined);
+        this.collect(record, writer, started);
+      } else record.executionMs = this.deps.now() - started;
       if (run.cancelled) this.finish(record, "CANCELLED");
       else if (run.timedOut) {
         record.errorMessage = `The query exceeded the time limit of ${Math.round(this.deps.timeoutMs / 1000)} seconds.`;
@@ -227,9 +234,23 @@ export class QueryEngine {
     this.done.delete(record.id);
   }
 
+  /**
+   * Query states are saved without an fsync of their own: they survive a crash of the process
+   * (the WAL is in the OS's cache), the next synced commit of the Lake's metadata (ingest commits
+   * every batch) carries them to disk, and only a power loss in between loses the latest state.
+   * Three fsyncs per query were a large part of a small query's time.
+   */
   private save(record: QueryRecord): void {
-    this.deps.db.putRecord("queries", record.id, record, record.createdAt);
+    this.deps.db.putRecord("queries", record.id, record, record.createdAt, false);
   }
+}
+
+/** Makes the store's ID name `view` on the session, unless it already does from an earlier query. */
+async function defineStoreView(session: SandboxSession, storeId: string, view: string): Promise<void> {
+  if (session.views.get(storeId) === view) return;
+  session.views.delete(storeId);
+  await session.conn.run(`CREATE OR REPLACE TEMP VIEW "${storeId}" AS ${view}`);
+  session.views.set(storeId, view);
 }
 
 /** The relation a store's ID names inside a query: its leased files, minus expired events. */
@@ -238,9 +259,12 @@ function storeView(lease: FileLease, cutoff: Date): string {
     lease.paths.length === 0
       ? `(${emptyEventsSql()})`
       : `read_parquet(${list(lease.paths)}, hive_partitioning = false)`;
+  // Only files that reach back past the cutoff need the filter; without it a query that does
+  // not read eventTime does not decode it.
+  const mayHoldExpired = !(Date.parse(`${lease.firstDay}T00:00:00Z`) >= cutoff.getTime());
   // eventJson/eventJsonChecksum (Lake's whole-record columns) are computed only if selected.
   return `SELECT t.*, CAST(to_json(t) AS VARCHAR) AS eventJson, sha256(CAST(to_json(t) AS VARCHAR)) AS eventJsonChecksum
-    FROM ${rows} t WHERE t.eventTime >= ${tsLit(cutoff)}`;
+    FROM ${rows} t${mayHoldExpired ? ` WHERE t.eventTime >= ${tsLit(cutoff)}` : ""}`;
 }
 
 /** DuckDB's message without its internal detail (file paths of the store are not the user's). */

@@ -5,6 +5,8 @@ export type ResultRow = Array<string | null>;
 
 /** Rows between two entries of the offset index; GetQueryResults pages are at most 1000. */
 export const INDEX_STEP = 1000;
+/** Rows are written in pieces of about this size: a small result costs one write. */
+const FLUSH_CHARS = 1 << 20;
 
 /**
  * A query's results on disk: one JSON array of formatted values per line, plus an index of the
@@ -15,24 +17,32 @@ export class ResultWriter {
   count = 0;
   readonly offsets: number[] = [0];
   private bytes = 0;
+  private pending = "";
+  private created = false;
 
-  private constructor(private readonly path: string) {}
-
-  static async create(path: string): Promise<ResultWriter> {
-    await writeFile(path, "");
-    return new ResultWriter(path);
-  }
+  constructor(private readonly path: string) {}
 
   async append(rows: ResultRow[]): Promise<void> {
-    let text = "";
     for (const row of rows) {
       const line = `${JSON.stringify(row)}\n`;
-      text += line;
+      this.pending += line;
       this.bytes += Buffer.byteLength(line);
       this.count++;
       if (this.count % INDEX_STEP === 0) this.offsets.push(this.bytes);
     }
-    if (text) await appendFile(this.path, text);
+    if (this.pending.length >= FLUSH_CHARS) await this.flush();
+  }
+
+  /** Writes what is buffered; the file exists afterwards, even for an empty result. */
+  async flush(): Promise<void> {
+    const text = this.pending;
+    this.pending = "";
+    if (this.created) {
+      if (text) await appendFile(this.path, text);
+    } else {
+      await writeFile(this.path, text);
+      this.created = true;
+    }
   }
 }
 
@@ -43,15 +53,17 @@ export async function readRows(
   start: number,
   max: number,
 ): Promise<ResultRow[]> {
-  const slot = Math.floor(start / INDEX_STEP);
-  const from = offsets[Math.min(slot, offsets.length - 1)] ?? 0;
-  let skip = start - Math.min(slot, offsets.length - 1) * INDEX_STEP;
+  const slot = Math.min(Math.floor(start / INDEX_STEP), offsets.length - 1);
+  const from = offsets[slot] ?? 0;
+  let skip = start - slot * INDEX_STEP;
+  // The index bounds the wanted rows' bytes: read just those (to the end past the last entry).
+  const to = offsets[Math.ceil((start + max) / INDEX_STEP)];
   const handle = await open(path, "r");
   try {
     const rows: ResultRow[] = [];
     let position = from;
     let rest = "";
-    const buf = Buffer.alloc(1 << 20);
+    const buf = Buffer.alloc(to === undefined ? 1 << 20 : Math.max(1, to - from));
     const decoder = new StringDecoder("utf8");
     while (rows.length < max) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, position);

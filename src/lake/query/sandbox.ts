@@ -4,6 +4,17 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { trinoMacroSql } from "../sql/trino-functions.js";
 import { lit } from "../storage/parquet-writer.js";
 
+/** A sandbox connection kept between queries, with the store views it was last given. */
+export interface SandboxSession {
+  readonly accountId: string;
+  readonly conn: DuckDBConnection;
+  /** Event data store ID → the definition of its temp view on this connection. */
+  readonly views: Map<string, string>;
+}
+
+/** Idle connections kept per account (as many as queries run at once by default). */
+const MAX_IDLE = 4;
+
 export interface SandboxOptions {
   /** `<lake>/stores`; an account's sandbox may read `<storesDir>/<account>/` only. */
   storesDir: string;
@@ -23,8 +34,31 @@ export interface SandboxOptions {
  */
 export class SandboxPool {
   private readonly instances = new Map<string, Promise<DuckDBInstance>>();
+  private readonly idle = new Map<string, SandboxSession[]>();
+  private closed = false;
 
   constructor(private readonly opts: SandboxOptions) {}
+
+  /**
+   * A connection of the account's sandbox, reused from an earlier query when one is idle: a
+   * new connection and new views cost more than a small query's own work.
+   */
+  async acquire(accountId: string): Promise<SandboxSession> {
+    const session = this.idle.get(accountId)?.pop();
+    if (session) return session;
+    return { accountId, conn: await this.connect(accountId), views: new Map() };
+  }
+
+  /** Gives a session back; one whose statement failed or was interrupted is closed instead. */
+  release(session: SandboxSession, reusable: boolean): void {
+    let idle = this.idle.get(session.accountId);
+    if (!idle) {
+      idle = [];
+      this.idle.set(session.accountId, idle);
+    }
+    if (reusable && !this.closed && idle.length < MAX_IDLE) idle.push(session);
+    else session.conn.closeSync();
+  }
 
   connect(accountId: string): Promise<DuckDBConnection> {
     let instance = this.instances.get(accountId);
@@ -38,16 +72,22 @@ export class SandboxPool {
 
   /** DuckDB's parse tree of `sql` as JSON (the input of checkStatement). */
   async parse(accountId: string, sql: string): Promise<string> {
-    const conn = await this.connect(accountId);
+    const session = await this.acquire(accountId);
+    let reusable = false;
     try {
-      const reader = await conn.runAndReadAll("SELECT json_serialize_sql(CAST($1 AS VARCHAR))", [sql]);
+      const reader = await session.conn.runAndReadAll("SELECT json_serialize_sql(CAST($1 AS VARCHAR))", [
+        sql,
+      ]);
+      reusable = true;
       return String(reader.getRows()[0]?.[0] ?? "");
     } finally {
-      conn.closeSync();
+      this.release(session, reusable);
     }
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const sessions of this.idle.values()) for (const s of sessions.splice(0)) s.conn.closeSync();
     for (const p of this.instances.values()) {
       try {
         (await p).closeSync();
