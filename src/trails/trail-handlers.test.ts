@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { tagHandlers } from "./tag-handlers.js";
 import { ACCOUNT, BUCKET, context, type TrailFixture, trailFixture } from "./test-support/trail-fixture.js";
 
 const east = context("us-east-1");
@@ -10,7 +11,8 @@ const arnOf = (name: string, region = "us-east-1") => `arn:aws:cloudtrail:${regi
 
 describe("trail API (reference §1.3–1.4, §7)", () => {
   let fx: TrailFixture;
-  const h = () => fx.service.handlers;
+  // The trail API as main composes it, tags covering trails only.
+  const h = () => ({ ...fx.service.handlers, ...tagHandlers([fx.service.taggable]) });
   before(async () => {
     // topic-1 has an endpoint (nothing listens: notifications only fail, delivery goes on).
     fx = await trailFixture({ snsEndpoints: [{ topic: "topic-1", url: "http://127.0.0.1:9/" }] });

@@ -9,7 +9,7 @@ import { type NotificationOutcome, type SnsEndpoint, SnsNotifier } from "./notif
 import { SnsSigner } from "./notify/sns-signer.js";
 import { selectorHandlers } from "./selector-handlers.js";
 import { DEFAULT_KEY_VALIDITY_MS, SigningKeyStore } from "./signing-keys.js";
-import { type TaggableKind, tagHandlers, trailTags } from "./tag-handlers.js";
+import { type TaggableKind, trailTags } from "./tag-handlers.js";
 import { trailWriteHandlers } from "./trail-handlers.js";
 import { trailReadHandlers } from "./trail-read-handlers.js";
 import { type TrailEntry, TrailRegistry } from "./trail-registry.js";
@@ -43,14 +43,16 @@ export interface TrailsServiceDeps {
 
 export type TrailsHandlers = ReturnType<typeof trailWriteHandlers> &
   ReturnType<typeof trailReadHandlers> &
-  ReturnType<typeof selectorHandlers> &
-  ReturnType<typeof tagHandlers>;
+  ReturnType<typeof selectorHandlers>;
 
 export interface TrailsService {
   handlers: TrailsHandlers;
   /** Insight selectors of trails (PutInsightSelectors/GetInsightSelectors live in src/insights). */
   insights: TrailInsightsAccess;
-  /** Trails for the one AddTags/RemoveTags/ListTags that also covers Lake's resources. */
+  /**
+   * Trails for AddTags/RemoveTags/ListTags, which `main` composes with Lake's resources into one
+   * set (tagHandlers).
+   */
   taggable: TaggableKind;
   /** Starts one delivery consumer per trail and the digest timer. Call before serving requests. */
   start(log: EventLog): void;
@@ -168,7 +170,6 @@ export function createTrailsService(deps: TrailsServiceDeps): TrailsService {
       ...trailWriteHandlers(rt),
       ...trailReadHandlers(rt),
       ...selectorHandlers(rt),
-      ...tagHandlers([trailTags(rt)]),
     },
     insights: trailInsightsAccess(rt),
     taggable: trailTags(rt),
