@@ -104,7 +104,8 @@ interface CachedKey {
 const keys = new Map<string, CachedKey>();
 const MAX_KEYS = 1024;
 
-async function signingKey(scope: SigningScope): Promise<KeyObject> {
+/** The derived key for a scope, from the cache when it is there (also for chunk signatures). */
+export async function signingKey(scope: SigningScope): Promise<KeyObject> {
   const id = `${scope.accessKeyId}/${scope.shortDate}/${scope.region}/${scope.service}`;
   const cached = keys.get(id);
   if (cached && cached.secretAccessKey === scope.secretAccessKey) return cached.key;

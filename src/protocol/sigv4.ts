@@ -19,6 +19,7 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { GENERATED_HEADERS, SignatureV4 } from "@smithy/signature-v4";
 import { CommonErrors } from "./errors.js";
+import { type ChunkSigning, chunkSigning, isSignedStreaming } from "./sigv4-chunks.js";
 import { canonicalRequest, headerFormSignature } from "./sigv4-header-form.js";
 import {
   checkRequestTime,
@@ -78,6 +79,11 @@ export interface VerifiedSigV4 {
   date: Date;
   /** The payload hash the signature covers: a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-*. */
   payloadHash: string;
+  /**
+   * STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]: the signature covered the headers only, and
+   * whoever decodes the body must check its chunk signatures with this (sigv4-chunks.ts).
+   */
+  chunkSigning?: ChunkSigning;
 }
 
 export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
@@ -131,7 +137,26 @@ export async function verifySigV4(
   if (hexDeclared && !opts.deferPayloadCheck && declared.toLowerCase() !== bodyHash()) {
     throw contentHashMismatch(service);
   }
-  return { accessKeyId, region, service, signedHeaders: parsed.signedHeaders, date, payloadHash };
+  const verified: VerifiedSigV4 = {
+    accessKeyId,
+    region,
+    service,
+    signedHeaders: parsed.signedHeaders,
+    date,
+    payloadHash,
+  };
+  if (isSignedStreaming(payloadHash)) {
+    const scope = {
+      accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      shortDate: parsed.scope.date,
+      longDate: parsed.amzDate,
+      region,
+      service,
+    };
+    verified.chunkSigning = await chunkSigning(scope, parsed.signature, payloadHash);
+  }
+  return verified;
 }
 
 /** Temporary keys need their own token; long-term keys must not carry one. */

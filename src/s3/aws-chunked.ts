@@ -1,11 +1,15 @@
+import { ChunkSignatureChain, type ChunkSigning } from "../protocol/sigv4-chunks.js";
 import { S3Errors } from "./errors.js";
 
 /**
  * Decoder for `Content-Encoding: aws-chunked` bodies, signed (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`,
  * `...-TRAILER`) or unsigned (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`):
  *   <hex size>[;chunk-signature=<sig>]\r\n<bytes>\r\n ... 0[;chunk-signature=<sig>]\r\n
- *   [<trailer-name>:<value>\r\n ...]\r\n
- * Chunk and trailer signatures are NOT verified here (the edge verified the seed signature).
+ *   [<trailer-name>:<value>\r\n ...][x-amz-trailer-signature:<sig>\r\n]\r\n
+ * Given the signing context of a verified seed signature, every chunk signature (the final
+ * empty chunk's included) and the trailer signature are checked as the body is read: one that
+ * is missing or wrong is S3's SignatureDoesNotMatch, before anything is stored. Unsigned bodies
+ * carry no signatures to check.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
  */
 export interface DecodedChunks {
@@ -15,6 +19,8 @@ export interface DecodedChunks {
 }
 
 const CRLF = Buffer.from("\r\n");
+const SIGNATURE_EXTENSION = "chunk-signature=";
+const TRAILER_SIGNATURE = "x-amz-trailer-signature";
 
 function readLine(buf: Buffer, from: number): { line: string; next: number } {
   const end = buf.indexOf(CRLF, from);
@@ -22,8 +28,11 @@ function readLine(buf: Buffer, from: number): { line: string; next: number } {
   return { line: buf.toString("latin1", from, end), next: end + 2 };
 }
 
-function readTrailers(buf: Buffer, from: number): Record<string, string> {
+function readTrailers(buf: Buffer, from: number, chain: ChunkSignatureChain | undefined, signed: boolean) {
   const trailers: Record<string, string> = {};
+  // As sent, for the trailer signature.
+  const lines: [string, string][] = [];
+  let signature: string | undefined;
   let pos = from;
   while (pos < buf.length) {
     const { line, next } = readLine(buf, pos);
@@ -32,33 +41,60 @@ function readTrailers(buf: Buffer, from: number): Record<string, string> {
     const colon = line.indexOf(":");
     if (colon <= 0) throw S3Errors.invalidRequest("Malformed trailing header in aws-chunked body");
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (name !== "x-amz-trailer-signature") trailers[name] = line.slice(colon + 1).trim();
+    const value = line.slice(colon + 1).trim();
+    if (name === TRAILER_SIGNATURE) signature = value;
+    else {
+      trailers[name] = value;
+      lines.push([name, value]);
+    }
+  }
+  if (chain) {
+    // STREAMING-AWS4-HMAC-SHA256-PAYLOAD signs no trailer: trailing headers there are unsigned
+    // bytes, refused like any other.
+    const ok = signed ? chain.trailer(lines, signature) : lines.length === 0 && signature === undefined;
+    if (!ok) throw S3Errors.signatureDoesNotMatch();
   }
   return trailers;
 }
 
-export function decodeAwsChunked(buf: Buffer, decodedLength?: number): DecodedChunks {
-  const chunks: Buffer[] = [];
+/**
+ * Decodes an aws-chunked body; with `signing` (a verified STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+ * request) every signature in it must verify. The data is decoded in place: each chunk moves
+ * to the front of `buf`, which the returned body shares (a 1 MB upload costs no fresh 1 MB
+ * buffer; `buf` is often pooled memory).
+ */
+export function decodeAwsChunked(buf: Buffer, decodedLength?: number, signing?: ChunkSigning): DecodedChunks {
+  const chain = signing ? new ChunkSignatureChain(signing) : undefined;
   let pos = 0;
   let total = 0;
   for (;;) {
     const { line, next } = readLine(buf, pos);
-    const sizeText = line.split(";", 1)[0]?.trim() ?? "";
+    const semicolon = line.indexOf(";");
+    const sizeText = (semicolon < 0 ? line : line.slice(0, semicolon)).trim();
     if (!/^[0-9a-fA-F]+$/.test(sizeText))
       throw S3Errors.invalidRequest("Invalid chunk size in aws-chunked body");
     const size = Number.parseInt(sizeText, 16);
     pos = next;
-    if (size === 0) break;
     if (pos + size > buf.length) throw S3Errors.incompleteBody();
-    chunks.push(buf.subarray(pos, pos + size));
+    const data = buf.subarray(pos, pos + size);
+    if (chain) {
+      const extension = semicolon < 0 ? "" : line.slice(semicolon + 1).trim();
+      const signature = extension.startsWith(SIGNATURE_EXTENSION)
+        ? extension.slice(SIGNATURE_EXTENSION.length)
+        : undefined;
+      if (!chain.chunk(data, signature)) throw S3Errors.signatureDoesNotMatch();
+    }
+    if (size === 0) break;
+    // Data only ever moves towards the front, behind everything still to be read.
+    buf.copyWithin(total, pos, pos + size);
     total += size;
     pos += size;
     if (buf.subarray(pos, pos + 2).equals(CRLF)) pos += 2;
     else throw S3Errors.invalidRequest("Missing CRLF after chunk data in aws-chunked body");
   }
-  const trailers = readTrailers(buf, pos);
+  const trailers = readTrailers(buf, pos, chain, signing?.trailer ?? false);
   if (decodedLength !== undefined && decodedLength !== total) throw S3Errors.incompleteBody();
-  return { body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), trailers };
+  return { body: buf.subarray(0, total), trailers };
 }
 
 /** Whether a request body is aws-chunked, from its headers. */

@@ -122,5 +122,12 @@ export const S3Errors = {
   entityTooSmall: () =>
     e("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", 400),
   entityTooLarge: () => e("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400),
+  /** A chunk or trailer signature of an aws-chunked body that is missing or does not verify. */
+  signatureDoesNotMatch: () =>
+    e(
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+      403,
+    ),
   internalError: () => e("InternalError", "We encountered an internal error. Please try again.", 500),
 } as const;

@@ -229,27 +229,28 @@ describe("S3 service", () => {
   });
 
   describe("aws-chunked bodies", () => {
-    it("decodes signed chunks and verifies the CRC32 trailer", async () => {
-      const data = Buffer.from("chunked payload");
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(crc32(data));
-      const body = Buffer.concat([
-        Buffer.from(`${data.length.toString(16)};chunk-signature=${"a".repeat(64)}\r\n`),
+    const data = Buffer.from("chunked payload");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(data));
+    const chunked = (signature: (n: number) => string, trailerSignature: string) =>
+      Buffer.concat([
+        Buffer.from(`${data.length.toString(16)}${signature(0)}\r\n`),
         data,
         Buffer.from(
-          `\r\n0;chunk-signature=${"b".repeat(64)}\r\nx-amz-checksum-crc32:${crc.toString("base64")}\r\nx-amz-trailer-signature:${"c".repeat(64)}\r\n\r\n`,
+          `\r\n0${signature(1)}\r\nx-amz-checksum-crc32:${crc.toString("base64")}\r\n${trailerSignature}\r\n`,
         ),
       ]);
+    const headers = (contentSha256: string) => ({
+      "content-encoding": "aws-chunked",
+      "x-amz-content-sha256": contentSha256,
+      "x-amz-decoded-content-length": String(data.length),
+      "x-amz-trailer": "x-amz-checksum-crc32",
+    });
+
+    it("decodes unsigned chunks and verifies the CRC32 trailer", async () => {
+      const body = chunked(() => "", "");
       const res = await call(
-        raw("PUT", "/logs/chunked", {
-          body,
-          headers: {
-            "content-encoding": "aws-chunked",
-            "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
-            "x-amz-decoded-content-length": String(data.length),
-            "x-amz-trailer": "x-amz-checksum-crc32",
-          },
-        }),
+        raw("PUT", "/logs/chunked", { body, headers: headers("STREAMING-UNSIGNED-PAYLOAD-TRAILER") }),
       );
       assert.equal(res.status, 200);
       assert.equal(res.headers["x-amz-checksum-crc32"], crc.toString("base64"));
@@ -257,6 +258,23 @@ describe("S3 service", () => {
       assert.equal(await bodyText(got), "chunked payload");
       assert.equal(got.headers["x-amz-checksum-crc32"], crc.toString("base64"));
       assert.equal(got.headers["content-encoding"], undefined);
+    });
+
+    it("refuses signed chunks whose seed signature nothing verified (signed-chunks.e2e.test.ts verifies them)", async () => {
+      const body = chunked(
+        (n) => `;chunk-signature=${String(n).repeat(64)}`,
+        `x-amz-trailer-signature:${"c".repeat(64)}\r\n`,
+      );
+      const res = await call(
+        raw("PUT", "/logs/signed-unverified", {
+          body,
+          headers: headers("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"),
+        }),
+      );
+      assert.equal(res.status, 403);
+      assert.match(await bodyText(res), /<Code>SignatureDoesNotMatch<\/Code>/);
+      assert.equal(fx.sink.last()?.errorCode, "SignatureDoesNotMatch");
+      assert.equal((await call(raw("HEAD", "/logs/signed-unverified"))).status, 404);
     });
   });
 

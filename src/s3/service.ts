@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { type AwsError, isAwsError } from "../protocol/errors.js";
 import { buildXmlError } from "../protocol/rest-xml.js";
+import { isSignedStreaming } from "../protocol/sigv4-chunks.js";
 import type { EventSink } from "../recorder/event-sink.js";
 import type { RawRequest, RawResponse } from "../server/raw-http.js";
 import type { RequestContext } from "../server/request-context.js";
@@ -74,10 +75,22 @@ function errorResponse(
   };
 }
 
+/**
+ * Decodes an aws-chunked body. A request that declares signed chunks has them checked with the
+ * signing context of its verified seed signature; without one (nothing verified the seed) it
+ * is refused: its chunk signatures could not be checked.
+ */
 function decodeBody(call: S3Call): void {
-  if (call.body.length === 0 || !isAwsChunked(call.req.headers)) return;
-  const declared = call.req.headers["x-amz-decoded-content-length"];
-  const decoded = decodeAwsChunked(call.body, declared === undefined ? undefined : Number(declared));
+  const { headers, chunkSigning } = call.req;
+  const signed = chunkSigning !== undefined || isSignedStreaming(headers["x-amz-content-sha256"]);
+  if (!signed && (call.body.length === 0 || !isAwsChunked(headers))) return;
+  if (signed && !chunkSigning) throw S3Errors.signatureDoesNotMatch();
+  const declared = headers["x-amz-decoded-content-length"];
+  const decoded = decodeAwsChunked(
+    call.body,
+    declared === undefined ? undefined : Number(declared),
+    chunkSigning,
+  );
   call.body = decoded.body;
   call.trailers = decoded.trailers;
 }

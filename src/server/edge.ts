@@ -114,6 +114,7 @@ async function handle(opts: EdgeOptions, req: IncomingMessage, requestId: string
     });
     const principal = creds?.principal;
     if (!principal) throw CommonErrors.unrecognizedClient();
+    if (verified.chunkSigning) raw.chunkSigning = verified.chunkSigning;
     ctx = {
       requestId,
       principal,

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { ChunkSigning } from "../protocol/sigv4-chunks.js";
 
 /**
  * The HTTP request as the edge saw it, for services whose wire protocol lives in the HTTP
@@ -17,6 +18,9 @@ export interface RawRequest {
    * request body. Its signature covered the declared x-amz-content-sha256 only.
    */
   stream?: Readable;
+  /** Set by the edge for a STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER] request: its body's
+   * chunk signatures are checked with this as the body is decoded. */
+  chunkSigning?: ChunkSigning;
 }
 
 export interface RawResponse {
