@@ -79,6 +79,26 @@ export const LakeErrors = {
     ),
   invalidSource: (source: string) =>
     e("InvalidSourceException", `Source ${source} is not valid; OpenTrail supports the Custom source.`),
+  resourceArnNotValid: (arn: string) =>
+    e(
+      "ResourceARNNotValidException",
+      `${arn} is not a valid resource ARN. The format of a channel ARN is arn:aws:cloudtrail:us-east-2:123456789012:channel/01234567890, of an event data store ARN arn:aws:cloudtrail:us-east-2:123456789012:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE.`,
+    ),
+  resourceNotFound: (arn: string) => e("ResourceNotFoundException", `Resource not found: ${arn}`),
+  resourceTypeNotSupported: (arn: string) =>
+    e(
+      "ResourceTypeNotSupportedException",
+      `The resource type of ${arn} does not take a resource-based policy; channels and event data stores do.`,
+    ),
+  resourcePolicyNotFound: (arn: string) =>
+    e("ResourcePolicyNotFoundException", `No resource-based policy is attached to ${arn}.`),
+  resourcePolicyNotValid: (message: string) => e("ResourcePolicyNotValidException", message),
+  /** IAM's wording for a cross-account call no resource-based policy allows. */
+  accessDenied: (principalArn: string, action: string, resourceArn: string) =>
+    e(
+      "AccessDeniedException",
+      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} because no resource-based policy allows the ${action} action`,
+    ),
   importNotFound: (id: string) => e("ImportNotFoundException", `The import ${id} was not found.`),
   accountHasOngoingImport: () =>
     e("AccountHasOngoingImportException", "An import is already in progress for this account."),

@@ -9,6 +9,7 @@ import { type ChannelRecord, parseChannelRef } from "./channels/channel-model.js
 import { ImportRegistry } from "./imports/import-registry.js";
 import { LakeDb } from "./lake-db.js";
 import { LakeErrors } from "./lake-errors.js";
+import { ResourcePolicies } from "./policies/resource-policies.js";
 import { deliverResults } from "./query/deliver-results.js";
 import { QueryEngine } from "./query/query-engine.js";
 import { SandboxPool } from "./query/sandbox.js";
@@ -74,6 +75,8 @@ export class LakeRuntime {
   readonly channels = new Map<string, ChannelRecord>();
   readonly storesDir: string;
   readonly imports: ImportRegistry;
+  /** Compiled resource policies of stores and channels. */
+  readonly policies = new ResourcePolicies();
   readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> = Promise.resolve();
@@ -128,7 +131,12 @@ export class LakeRuntime {
   }
 
   storeDir(record: StoreRecord): string {
-    return join(this.storesDir, record.accountId, record.id);
+    return join(this.storesDir, this.storeFolder(record));
+  }
+
+  /** The store's folder relative to `storesDir` (what a query sandbox is allowed to read). */
+  storeFolder(record: StoreRecord): string {
+    return join(record.accountId, record.id);
   }
 
   /** Registers a store (new or loaded) with its files and consumer (not started). */
@@ -197,6 +205,7 @@ export class LakeRuntime {
     await entry.files.exclusive(() => entry.files.destroy());
     this.db.deleteStore(entry.record.id);
     this.stores.delete(entry.record.id);
+    this.sandbox.retire(this.storeFolder(entry.record));
   }
 
   start(): void {

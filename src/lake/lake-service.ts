@@ -7,13 +7,15 @@ import { putAuditEventsEndpoint } from "./channels/put-audit-events.js";
 import { importHandlers } from "./imports/import-handlers.js";
 import { type LakeOptions, LakeRuntime } from "./lake-runtime.js";
 import { lakeTags } from "./lake-tags.js";
+import { resourcePolicyHandlers } from "./policies/resource-policy-handlers.js";
 import { queryHandlers } from "./query/query-handlers.js";
 import { storeHandlers } from "./stores/store-handlers.js";
 
 export type LakeHandlers = ReturnType<typeof storeHandlers> &
   ReturnType<typeof queryHandlers> &
   ReturnType<typeof channelHandlers> &
-  ReturnType<typeof importHandlers>;
+  ReturnType<typeof importHandlers> &
+  ReturnType<typeof resourcePolicyHandlers>;
 
 export interface LakeService {
   handlers: LakeHandlers;
@@ -35,14 +37,21 @@ export interface LakeService {
 
 /**
  * CloudTrail Lake: event data stores as date-partitioned Parquet fed from the event log, SQL
- * queries on DuckDB in a per-account sandbox, channels with PutAuditEvents, and imports of
- * CloudTrail log files. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake.html
+ * queries on DuckDB in a per-account sandbox, channels with PutAuditEvents, imports of
+ * CloudTrail log files, and resource-based policies granting other accounts a channel or
+ * queries on a store. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake.html
  */
 export async function createLakeService(opts: LakeOptions & { sink: EventSink }): Promise<LakeService> {
   const rt = await LakeRuntime.open(opts);
   const data = putAuditEventsEndpoint(rt, opts.sink, opts.logger);
   return {
-    handlers: { ...storeHandlers(rt), ...queryHandlers(rt), ...channelHandlers(rt), ...importHandlers(rt) },
+    handlers: {
+      ...storeHandlers(rt),
+      ...queryHandlers(rt),
+      ...channelHandlers(rt),
+      ...importHandlers(rt),
+      ...resourcePolicyHandlers(rt),
+    },
     taggable: lakeTags(rt),
     handleData: data,
     start: () => rt.start(),

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,9 +12,11 @@ import {
   StartQueryCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { resolveConfig } from "../config/config.js";
+import { silentLogger } from "../config/logger.js";
 import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
-import type { OpenTrail } from "../main.js";
-import { ADMIN } from "../test-support/fixtures.js";
+import { type OpenTrail, startOpenTrail } from "../main.js";
+import { ADMIN, tempDir, writeIdentitiesFile } from "../test-support/fixtures.js";
 
 export const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
 export const INVICTUS = join(DATA, "invictus-aws-dataset/CloudTrail");
@@ -116,4 +119,35 @@ export function awsCli(url: string, dir: string, creds = ADMIN) {
       return { stdout: err.stdout ?? "", stderr: err.stderr ?? "", code: err.code ?? 1 };
     }
   };
+}
+
+/** Asserts that an SDK call fails with `name` (and a message matching `message`). */
+export const rejects = (p: Promise<unknown>, name: string, message?: RegExp) =>
+  assert.rejects(p, (e: Error) => {
+    assert.equal(e.name, name, e.message);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+
+/** A policy document: statements of `{Principal: {AWS: principals}, Action, Resource}`. */
+export function policyOf(resource: string, principals: string[], actions: string[], extra = {}): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      Object.assign(
+        { Effect: "Allow", Principal: { AWS: principals }, Action: actions, Resource: resource },
+        extra,
+      ),
+    ],
+  });
+}
+
+/** A server over a data folder that outlives it (`start` again to restart); `remove` when done. */
+export function restartableServer() {
+  const dir = tempDir();
+  const config = resolveConfig(
+    { port: 0, host: "127.0.0.1", data: join(dir.path, "data"), identities: writeIdentitiesFile(dir.path) },
+    { OPENTRAIL_LOG_LEVEL: "silent" },
+  );
+  return { dir, start: (): Promise<OpenTrail> => startOpenTrail(config, silentLogger) };
 }

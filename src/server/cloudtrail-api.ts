@@ -16,7 +16,6 @@ export const NOT_YET_IMPLEMENTED = [
   // Lake (event data stores, queries, channels and imports are in src/lake)
   "EnableFederation", "DisableFederation", "GenerateQuery", "SearchSampleQueries",
   "CreateDashboard", "GetDashboard", "UpdateDashboard", "DeleteDashboard", "ListDashboards", "StartDashboardRefresh",
-  "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
   "RegisterOrganizationDelegatedAdmin", "DeregisterOrganizationDelegatedAdmin",
 ] as const; // biome-ignore format: one line per group reads better
 

@@ -18,6 +18,8 @@ export interface ChannelRecord {
   tags: Tag[];
   createdAt: number;
   ingestion: IngestionStatusRecord;
+  /** The resource-based policy (PutResourcePolicy), as submitted. */
+  resourcePolicy?: string;
 }
 
 export interface IngestionStatusRecord {

@@ -41,7 +41,7 @@ export function putAuditEventsEndpoint(rt: LakeRuntime, sink: EventSink, logger:
         throw CommonErrors.unknownOperation(`${req.method} ${req.rawPath}`);
       const body = parseBody(req.body);
       input = { channelArn: channelParam, externalId: req.query.get("externalId") ?? undefined };
-      channel = findChannel(rt, channelParam, ctx);
+      channel = findChannel(rt, channelParam, ctx, req.query.get("externalId") ?? undefined);
       const externalId = req.query.get("externalId");
       if (externalId !== null && !EXTERNAL_ID.test(externalId))
         throw CommonErrors.validation(
@@ -92,7 +92,12 @@ function parseBody(body: Buffer): AuditEventEntry[] {
   return events as AuditEventEntry[];
 }
 
-function findChannel(rt: LakeRuntime, ref: string, ctx: RequestContext): ChannelRecord {
+function findChannel(
+  rt: LakeRuntime,
+  ref: string,
+  ctx: RequestContext,
+  externalId: string | undefined,
+): ChannelRecord {
   let id: string;
   try {
     id = parseChannelRef(ref).id;
@@ -101,7 +106,10 @@ function findChannel(rt: LakeRuntime, ref: string, ctx: RequestContext): Channel
   }
   const channel = rt.channels.get(id);
   if (!channel) throw dataError("ChannelNotFound", `The channel ${ref} was not found.`);
-  if (channel.accountId !== ctx.principal.accountId)
+  // The owner's account may put events unless the channel's policy denies it; any other
+  // account only if the policy allows it (its principal, and the externalId if a condition asks).
+  const context = { "cloudtrail:ExternalId": externalId };
+  if (!rt.policies.allows(channel, ctx, "cloudtrail-data:PutAuditEvents", context))
     throw dataError(
       "ChannelInsufficientPermission",
       `Account ${ctx.principal.accountId} is not allowed to put audit events on channel ${channel.arn}.`,

@@ -12,7 +12,7 @@ import { formatValue } from "./format-value.js";
 import { ACTIVE_STATUSES, type QueryRecord, RESULT_RETENTION_MS } from "./query-model.js";
 import { resultColumnNames } from "./result-columns.js";
 import { ResultWriter } from "./result-file.js";
-import type { SandboxPool, SandboxSession } from "./sandbox.js";
+import type { SandboxPool, SandboxScope, SandboxSession } from "./sandbox.js";
 
 /** A store a query reads, resolved and authorised when the query was submitted. */
 export interface QueryStore {
@@ -28,6 +28,8 @@ export interface QueryJob {
   sql: string;
   checked: CheckedStatement;
   stores: QueryStore[];
+  /** The sandbox it runs in: its caller's account, or the stores another account granted. */
+  scope: SandboxScope;
 }
 
 export interface QueryEngineDeps {
@@ -50,7 +52,7 @@ interface Running {
 }
 
 /**
- * Runs Lake queries: QUEUED until a slot is free, RUNNING in the account's sandbox with a view
+ * Runs Lake queries: QUEUED until a slot is free, RUNNING in the job's sandbox with a view
  * per event data store over the files leased for the query, then FINISHED, FAILED, CANCELLED
  * (CancelQuery interrupts DuckDB) or TIMED_OUT (the time limit interrupts it; rows already
  * produced stay readable, as Lake's partial results). Records and results persist for seven
@@ -165,7 +167,7 @@ export class QueryEngine {
     timer.unref();
     let writer: ResultWriter | undefined;
     try {
-      const session = await this.deps.sandbox.acquire(record.accountId);
+      const session = await this.deps.sandbox.acquire(job.scope);
       run.conn = session.conn;
       let reusable = false;
       try {

@@ -13,8 +13,9 @@ import type {
 } from "@aws-sdk/client-cloudtrail";
 import type { RequestContext } from "../../server/request-context.js";
 import { LakeErrors } from "../lake-errors.js";
-import type { LakeRuntime } from "../lake-runtime.js";
+import type { LakeRuntime, StoreEntry } from "../lake-runtime.js";
 import { decodeToken, encodeToken, pageOf } from "../paging.js";
+import { checkQueryGrant, storeFor } from "../policies/store-grants.js";
 import { quoteStoreIds } from "../sql/quote-store-ids.js";
 import { checkStatement } from "../sql/statement-check.js";
 import { retentionCutoff } from "../stores/store-model.js";
@@ -27,22 +28,40 @@ import {
   RESULT_RETENTION_MS,
 } from "./query-model.js";
 import { readRows } from "./result-file.js";
+import { accountScope, grantScope, type SandboxScope } from "./sandbox.js";
 
 const MAX_STATEMENT = 10_000;
 const LONG_POLL_MS = 1000;
 const STATUSES = new Set(["QUEUED", "RUNNING", "FINISHED", "FAILED", "CANCELLED", "TIMED_OUT"]);
+const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * StartQuery, DescribeQuery, GetQueryResults, ListQueries, CancelQuery (reference §1.3, §5).
  * StartQuery checks the statement against the sandbox rules and resolves every event data
- * store it names in the caller's account before the query is queued.
+ * store it names before the query is queued: stores of the caller's account, or of one other
+ * account whose resource policies allow the caller cloudtrail:StartQuery (the query then runs
+ * in a sandbox that can read those stores' folders only, and its results stay readable while
+ * the policies allow GetQueryResults/DescribeQuery).
  * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_StartQuery.html
  */
 export function queryHandlers(rt: LakeRuntime) {
   const account = (ctx: RequestContext) => ctx.principal.accountId;
-  const findQuery = (id: string | undefined, ctx: RequestContext): QueryRecord => {
+  const findQuery = (
+    input: { QueryId?: string; EventDataStoreOwnerAccountId?: string },
+    ctx: RequestContext,
+    action: string,
+  ): QueryRecord => {
+    const id = input.QueryId;
     const q = id ? rt.engine.get(id) : undefined;
-    if (!q || q.accountId !== account(ctx) || expired(q, rt.now())) throw LakeErrors.queryNotFound(id ?? "");
+    const owner = input.EventDataStoreOwnerAccountId;
+    if (
+      !q ||
+      q.accountId !== account(ctx) ||
+      expired(q, rt.now()) ||
+      (owner !== undefined && owner !== (q.ownerAccountId ?? q.accountId))
+    )
+      throw LakeErrors.queryNotFound(id ?? "");
+    checkQueryGrant(rt, q, ctx, action);
     return q;
   };
 
@@ -55,19 +74,19 @@ export function queryHandlers(rt: LakeRuntime) {
       const statement = input.QueryStatement ?? "";
       if (statement.length < 1 || statement.length > MAX_STATEMENT)
         throw LakeErrors.invalidParameter(`QueryStatement must be 1 to ${MAX_STATEMENT} characters.`);
-      if (input.EventDataStoreOwnerAccountId && input.EventDataStoreOwnerAccountId !== account(ctx))
-        throw LakeErrors.invalidQueryStatement(
-          "A query can read only event data stores of the caller's account.",
-        );
+      const owner = input.EventDataStoreOwnerAccountId;
+      if (owner !== undefined && !ACCOUNT_ID.test(owner))
+        throw LakeErrors.invalidParameter(`EventDataStoreOwnerAccountId ${owner} is not an account ID.`);
       if (input.DeliveryS3Uri) await checkDeliveryUri(rt.opts.objects, input.DeliveryS3Uri, account(ctx));
       if (rt.engine.activeCount(account(ctx)) >= MAX_CONCURRENT_QUERIES)
         throw LakeErrors.maxConcurrentQueries();
       const sql = quoteStoreIds(statement);
       const checked = checkStatement(await rt.sandbox.parse(account(ctx), sql));
-      const stores = resolveStores(rt, account(ctx), checked.tables);
+      const { stores, ownerAccountId, scope } = resolveStores(rt, ctx, checked.tables, owner);
       const record: QueryRecord = {
         id: randomUUID(),
         accountId: account(ctx),
+        ownerAccountId: ownerAccountId === account(ctx) ? undefined : ownerAccountId,
         storeArns: stores.map((s) => rt.stores.get(s.id)?.record.arn ?? s.id),
         statement,
         status: "QUEUED",
@@ -81,8 +100,8 @@ export function queryHandlers(rt: LakeRuntime) {
         columns: [],
         offsets: [0],
       };
-      rt.engine.submit({ record, sql, checked, stores });
-      return { QueryId: record.id, EventDataStoreOwnerAccountId: account(ctx) };
+      rt.engine.submit({ record, sql, checked, stores, scope });
+      return { QueryId: record.id, EventDataStoreOwnerAccountId: ownerAccountId };
     },
 
     async DescribeQuery(input: DescribeQueryRequest, ctx: RequestContext): Promise<DescribeQueryResponse> {
@@ -90,8 +109,8 @@ export function queryHandlers(rt: LakeRuntime) {
         throw LakeErrors.invalidParameter(
           "QueryAlias and RefreshId are for dashboards, which OpenTrail does not have.",
         );
-      if (input.EventDataStore) rt.findStore(account(ctx), input.EventDataStore);
-      const q = findQuery(input.QueryId, ctx);
+      if (input.EventDataStore) storeFor(rt, input.EventDataStore, ctx, "cloudtrail:DescribeQuery");
+      const q = findQuery(input, ctx, "cloudtrail:DescribeQuery");
       return {
         QueryId: q.id,
         QueryString: q.statement,
@@ -106,7 +125,7 @@ export function queryHandlers(rt: LakeRuntime) {
         ErrorMessage: q.errorMessage,
         DeliveryS3Uri: q.deliveryS3Uri,
         DeliveryStatus: q.deliveryStatus,
-        EventDataStoreOwnerAccountId: q.accountId,
+        EventDataStoreOwnerAccountId: q.ownerAccountId ?? q.accountId,
       };
     },
 
@@ -116,8 +135,8 @@ export function queryHandlers(rt: LakeRuntime) {
     ): Promise<GetQueryResultsResponse> {
       const max = input.MaxQueryResults ?? 1000;
       if (!Number.isInteger(max) || max < 1 || max > 1000) throw LakeErrors.invalidMaxResults();
-      if (input.EventDataStore) rt.findStore(account(ctx), input.EventDataStore);
-      const q = findQuery(input.QueryId, ctx);
+      if (input.EventDataStore) storeFor(rt, input.EventDataStore, ctx, "cloudtrail:GetQueryResults");
+      const q = findQuery(input, ctx, "cloudtrail:GetQueryResults");
       // While the query runs, answer once it settles (at most a second later) instead of at
       // once: pollers get their rows one round trip sooner and make fewer calls.
       if (ACTIVE_STATUSES.has(q.status))
@@ -140,7 +159,7 @@ export function queryHandlers(rt: LakeRuntime) {
     },
 
     async ListQueries(input: ListQueriesRequest, ctx: RequestContext): Promise<ListQueriesResponse> {
-      const entry = rt.findStore(account(ctx), input.EventDataStore ?? "");
+      const entry = storeFor(rt, input.EventDataStore ?? "", ctx, "cloudtrail:ListQueries");
       if (entry.record.status === "PENDING_DELETION") throw LakeErrors.inactiveStore(entry.record.arn);
       if (input.QueryStatus && !STATUSES.has(input.QueryStatus))
         throw LakeErrors.invalidQueryStatus(input.QueryStatus);
@@ -172,30 +191,67 @@ export function queryHandlers(rt: LakeRuntime) {
     },
 
     async CancelQuery(input: CancelQueryRequest, ctx: RequestContext): Promise<CancelQueryResponse> {
-      if (input.EventDataStore) rt.findStore(account(ctx), input.EventDataStore);
-      const q = findQuery(input.QueryId, ctx);
+      if (input.EventDataStore) storeFor(rt, input.EventDataStore, ctx, "cloudtrail:CancelQuery");
+      const q = findQuery(input, ctx, "cloudtrail:CancelQuery");
       if (!ACTIVE_STATUSES.has(q.status)) throw LakeErrors.inactiveQuery(q.id, q.status);
       rt.engine.cancel(q);
-      return { QueryId: q.id, QueryStatus: "CANCELLED", EventDataStoreOwnerAccountId: q.accountId };
+      return {
+        QueryId: q.id,
+        QueryStatus: "CANCELLED",
+        EventDataStoreOwnerAccountId: q.ownerAccountId ?? q.accountId,
+      };
     },
   };
 }
 
-/** Every table a statement reads must be an active event data store of the caller's account. */
-function resolveStores(rt: LakeRuntime, accountId: string, tables: Set<string>): QueryStore[] {
+/**
+ * Every table a statement reads must be an active event data store its caller may query: of
+ * its own account, or of one other account whose policy on each store allows it
+ * cloudtrail:StartQuery. One account's stores per query, as CloudTrail's
+ * EventDataStoreOwnerAccountId implies.
+ */
+function resolveStores(
+  rt: LakeRuntime,
+  ctx: RequestContext,
+  tables: Set<string>,
+  owner: string | undefined,
+): { stores: QueryStore[]; ownerAccountId: string; scope: SandboxScope } {
+  const caller = ctx.principal.accountId;
   if (tables.size === 0)
     throw LakeErrors.invalidQueryStatement(
       "A query must read at least one event data store: FROM <event data store ID>.",
     );
-  return [...tables].map((name) => {
+  const entries = [...tables].map((name) => {
     const entry = rt.stores.get(name);
-    if (!entry || entry.record.accountId !== accountId)
+    const r = entry?.record;
+    if (
+      !entry ||
+      !r ||
+      (owner ?? r.accountId) !== r.accountId ||
+      !rt.policies.allows(r, ctx, "cloudtrail:StartQuery")
+    )
       throw LakeErrors.invalidQueryStatement(
-        `${name} is not an event data store of account ${accountId}; use the ID of one of your event data stores after FROM.`,
+        `${name} is not an event data store of account ${owner ?? caller} that you may query; use the ID of one of your event data stores, or of one whose resource policy allows you cloudtrail:StartQuery, after FROM.`,
       );
-    if (entry.record.status === "PENDING_DELETION") throw LakeErrors.inactiveStore(entry.record.arn);
-    return { id: entry.record.id, files: entry.files, cutoff: retentionCutoff(entry.record, rt.now()) };
+    if (r.status === "PENDING_DELETION") throw LakeErrors.inactiveStore(r.arn);
+    return entry;
   });
+  const owners = new Set(entries.map((e) => e.record.accountId));
+  const ownerAccountId = owner ?? (entries[0] as StoreEntry).record.accountId;
+  if (owners.size > 1 || !owners.has(ownerAccountId))
+    throw LakeErrors.invalidQueryStatement(
+      `A query reads the event data stores of one account; this one names stores of ${[...owners].join(" and ")}.`,
+    );
+  const scope =
+    ownerAccountId === caller
+      ? accountScope(caller)
+      : grantScope(entries.map((e) => rt.storeFolder(e.record)));
+  const stores = entries.map((e) => ({
+    id: e.record.id,
+    files: e.files,
+    cutoff: retentionCutoff(e.record, rt.now()),
+  }));
+  return { stores, ownerAccountId, scope };
 }
 
 function expired(q: QueryRecord, now: number): boolean {

@@ -3,7 +3,10 @@ import type { DeliveryStatus, QueryStatus } from "@aws-sdk/client-cloudtrail";
 /** A query as kept for seven days (reference §5.3): status, statistics, where its rows are. */
 export interface QueryRecord {
   id: string;
+  /** The caller's account: only it sees the query. */
   accountId: string;
+  /** The account owning the stores read, when another account granted them (resource policies). */
+  ownerAccountId?: string;
   /** The event data stores the statement reads (ARNs). */
   storeArns: string[];
   statement: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { SandboxPool } from "./sandbox.js";
+import { accountScope, grantScope, SandboxPool, type SandboxSession } from "./sandbox.js";
 
 /**
  * The second wall: even SQL that bypassed the statement rules runs in a DuckDB instance that
@@ -21,6 +21,7 @@ describe("SandboxPool (DuckDB locked down per account)", () => {
     threads: 1,
   });
   let conn: DuckDBConnection;
+  let session: SandboxSession;
   const secret = join(root, "secret.csv");
 
   before(async () => {
@@ -29,10 +30,15 @@ describe("SandboxPool (DuckDB locked down per account)", () => {
     writeFileSync(secret, "a,b\n1,2\n");
     writeFileSync(join(stores, "111111111111", "mine.csv"), "x\n1\n");
     writeFileSync(join(stores, "222222222222", "theirs.csv"), "x\n2\n");
-    conn = await pool.connect("111111111111");
+    for (const store of ["granted", "other"]) {
+      mkdirSync(join(stores, "222222222222", store), { recursive: true });
+      writeFileSync(join(stores, "222222222222", store, "events.csv"), `x\n${store}\n`);
+    }
+    session = await pool.acquire(accountScope("111111111111"));
+    conn = session.conn;
   });
   after(async () => {
-    conn?.closeSync();
+    if (session) pool.release(session, false);
     await pool.close();
     rmSync(root, { recursive: true, force: true });
   });
@@ -73,5 +79,29 @@ describe("SandboxPool (DuckDB locked down per account)", () => {
       )
     ).getRows();
     assert.deepEqual(rows, [["v", "1"]]);
+  });
+  it("a grant scope reads the granted stores' folders and nothing else; retiring it replaces it", async () => {
+    const scope = grantScope(["222222222222/granted"]);
+    const granted = await pool.acquire(scope);
+    const read = (store: string) =>
+      granted.conn.runAndReadAll(
+        `SELECT x FROM read_csv('${join(stores, "222222222222", store, "events.csv")}')`,
+      );
+    assert.deepEqual((await read("granted")).getRows(), [["granted"]]);
+    for (const denied of [
+      read("other"),
+      granted.conn.run(`SELECT * FROM read_csv('${join(stores, "222222222222", "theirs.csv")}')`),
+      granted.conn.run(`SELECT * FROM read_csv('${join(stores, "111111111111", "mine.csv")}')`),
+    ])
+      await assert.rejects(denied, /Permission Error/);
+    pool.release(granted, true);
+    const again = await pool.acquire(scope);
+    assert.equal(again.conn, granted.conn, "an idle session of the scope is reused");
+    pool.release(again, true);
+    pool.retire("222222222222/granted");
+    const fresh = await pool.acquire(scope);
+    assert.notEqual(fresh.instance, granted.instance, "a retired scope gets a new instance");
+    assert.equal(granted.instance.open, 0, "the retired instance's idle connection was closed");
+    pool.release(fresh, true);
   });
 });

@@ -1,78 +1,119 @@
+import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { trinoMacroSql } from "../sql/trino-functions.js";
 import { lit } from "../storage/parquet-writer.js";
 
+/**
+ * What one sandbox instance may read, relative to the stores folder: an account's whole folder
+ * (its own queries: every store it has or will have), or the folders of exactly the event data
+ * stores of another account that a cross-account query was granted (resource policies).
+ */
+export interface SandboxScope {
+  /** Instances and their idle connections are kept per key. */
+  readonly key: string;
+  readonly folders: readonly string[];
+  /** A cross-account grant (retired when a policy of one of its stores changes). */
+  readonly grant: boolean;
+}
+
+export function accountScope(accountId: string): SandboxScope {
+  return { key: accountId, folders: [accountId], grant: false };
+}
+
+/** The scope of a query reading other accounts' stores, by their folders (`<account>/<id>`). */
+export function grantScope(storeFolders: readonly string[]): SandboxScope {
+  const folders = [...new Set(storeFolders)].sort();
+  const digest = createHash("sha256").update(folders.join("\n")).digest("hex").slice(0, 24);
+  return { key: `grant-${digest}`, folders, grant: true };
+}
+
+interface Instance {
+  readonly scope: SandboxScope;
+  readonly ready: Promise<DuckDBInstance>;
+  /** Open connections, idle or in use. */
+  open: number;
+  /** Taken out of service: closed once its last connection is. */
+  retired: boolean;
+}
+
 /** A sandbox connection kept between queries, with the store views it was last given. */
 export interface SandboxSession {
-  readonly accountId: string;
+  readonly scope: SandboxScope;
   readonly conn: DuckDBConnection;
   /** Event data store ID → the definition of its temp view on this connection. */
   readonly views: Map<string, string>;
+  readonly instance: Instance;
 }
 
-/** Idle connections kept per account (as many as queries run at once by default). */
+/** Idle connections kept per scope (as many as queries run at once by default). */
 const MAX_IDLE = 4;
 
 export interface SandboxOptions {
-  /** `<lake>/stores`; an account's sandbox may read `<storesDir>/<account>/` only. */
+  /** `<lake>/stores`; a sandbox may read the folders of its scope under it only. */
   storesDir: string;
-  /** Spill folder root; each account gets its own. */
+  /** Spill folder root; each scope gets its own. */
   tmpDir: string;
   memoryLimit: string;
   threads: number;
 }
 
 /**
- * One locked-down DuckDB instance per account, where users' SQL runs: no external access
- * except reading the account's own store folder and spilling to its own temp folder, no
- * extension installing or loading, configuration locked after set-up (so no SET/PRAGMA can
- * undo it), a memory limit. The Trino macros are created before the lock. Even a statement
- * that slipped past statement-check.ts could not read another account's events or any
- * other file.
+ * Locked-down DuckDB instances where users' SQL runs, one per scope: no external access except
+ * reading the scope's store folders and spilling to its own temp folder, no extension
+ * installing or loading, configuration locked after set-up (so no SET/PRAGMA can undo it), a
+ * memory limit. The Trino macros are created before the lock. Even a statement that slipped
+ * past statement-check.ts could not read events its caller may not query, or any other file.
+ * A grant scope's instance is retired when a policy of one of its stores changes or the store
+ * goes, so instances do not outlive what they were built for.
  */
 export class SandboxPool {
-  private readonly instances = new Map<string, Promise<DuckDBInstance>>();
+  private readonly instances = new Map<string, Instance>();
   private readonly idle = new Map<string, SandboxSession[]>();
   private closed = false;
 
   constructor(private readonly opts: SandboxOptions) {}
 
   /**
-   * A connection of the account's sandbox, reused from an earlier query when one is idle: a
-   * new connection and new views cost more than a small query's own work.
+   * A connection of the scope's sandbox, reused from an earlier query when one is idle: a new
+   * connection and new views cost more than a small query's own work.
    */
-  async acquire(accountId: string): Promise<SandboxSession> {
-    const session = this.idle.get(accountId)?.pop();
+  async acquire(scope: SandboxScope): Promise<SandboxSession> {
+    const session = this.idle.get(scope.key)?.pop();
     if (session) return session;
-    return { accountId, conn: await this.connect(accountId), views: new Map() };
+    const instance = this.instanceOf(scope);
+    const conn = await (await instance.ready).connect();
+    instance.open++;
+    return { scope, conn, views: new Map(), instance };
   }
 
   /** Gives a session back; one whose statement failed or was interrupted is closed instead. */
   release(session: SandboxSession, reusable: boolean): void {
-    let idle = this.idle.get(session.accountId);
+    let idle = this.idle.get(session.scope.key);
     if (!idle) {
       idle = [];
-      this.idle.set(session.accountId, idle);
+      this.idle.set(session.scope.key, idle);
     }
-    if (reusable && !this.closed && idle.length < MAX_IDLE) idle.push(session);
-    else session.conn.closeSync();
+    if (reusable && !this.closed && !session.instance.retired && idle.length < MAX_IDLE) idle.push(session);
+    else this.closeSession(session);
   }
 
-  connect(accountId: string): Promise<DuckDBConnection> {
-    let instance = this.instances.get(accountId);
-    if (!instance) {
-      instance = this.create(accountId);
-      this.instances.set(accountId, instance);
-      instance.catch(() => this.instances.delete(accountId));
+  /** Retires every grant-scope instance that may read `storeFolder` (`<account>/<id>`). */
+  retire(storeFolder: string): void {
+    for (const instance of [...this.instances.values()]) {
+      const { scope } = instance;
+      if (!scope.grant || !scope.folders.includes(storeFolder)) continue;
+      this.instances.delete(scope.key);
+      instance.retired = true;
+      for (const s of this.idle.get(scope.key)?.splice(0) ?? []) this.closeSession(s);
+      if (instance.open === 0) void closeInstance(instance);
     }
-    return instance.then((i) => i.connect());
   }
 
   /** DuckDB's parse tree of `sql` as JSON (the input of checkStatement). */
   async parse(accountId: string, sql: string): Promise<string> {
-    const session = await this.acquire(accountId);
+    const session = await this.acquire(accountScope(accountId));
     let reusable = false;
     try {
       const reader = await session.conn.runAndReadAll("SELECT json_serialize_sql(CAST($1 AS VARCHAR))", [
@@ -88,20 +129,33 @@ export class SandboxPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const sessions of this.idle.values()) for (const s of sessions.splice(0)) s.conn.closeSync();
-    for (const p of this.instances.values()) {
-      try {
-        (await p).closeSync();
-      } catch {
-        // an instance that failed to start has nothing to close
-      }
-    }
+    for (const instance of this.instances.values()) await closeInstance(instance);
     this.instances.clear();
   }
 
-  private async create(accountId: string): Promise<DuckDBInstance> {
-    const storeDir = join(this.opts.storesDir, accountId);
-    const spill = join(this.opts.tmpDir, `query-${accountId}`);
-    await mkdir(storeDir, { recursive: true });
+  private instanceOf(scope: SandboxScope): Instance {
+    let instance = this.instances.get(scope.key);
+    if (!instance) {
+      const created: Instance = { scope, ready: this.create(scope), open: 0, retired: false };
+      created.ready.catch(() => {
+        if (this.instances.get(scope.key) === created) this.instances.delete(scope.key);
+      });
+      this.instances.set(scope.key, created);
+      instance = created;
+    }
+    return instance;
+  }
+
+  private closeSession(session: SandboxSession): void {
+    session.conn.closeSync();
+    session.instance.open--;
+    if (session.instance.retired && session.instance.open === 0) void closeInstance(session.instance);
+  }
+
+  private async create(scope: SandboxScope): Promise<DuckDBInstance> {
+    const readable = scope.folders.map((f) => join(this.opts.storesDir, f));
+    const spill = join(this.opts.tmpDir, `query-${scope.key}`);
+    for (const dir of readable) await mkdir(dir, { recursive: true });
     await mkdir(spill, { recursive: true });
     const instance = await DuckDBInstance.create(":memory:", {
       threads: String(this.opts.threads),
@@ -116,7 +170,8 @@ export class SandboxPool {
       // Store files are immutable (replaced, never rewritten), so their footers can be cached.
       await conn.run("SET parquet_metadata_cache = true");
       for (const sql of trinoMacroSql()) await conn.run(sql);
-      await conn.run(`SET allowed_directories = [${lit(`${storeDir}/`)}, ${lit(`${spill}/`)}]`);
+      const allowed = [...readable, spill].map((d) => lit(`${d}/`)).join(", ");
+      await conn.run(`SET allowed_directories = [${allowed}]`);
       await conn.run("SET enable_external_access = false");
       await conn.run("SET allow_community_extensions = false");
       await conn.run("SET lock_configuration = true");
@@ -124,5 +179,13 @@ export class SandboxPool {
       conn.closeSync();
     }
     return instance;
+  }
+}
+
+async function closeInstance(instance: Instance): Promise<void> {
+  try {
+    (await instance.ready).closeSync();
+  } catch {
+    // an instance that failed to start has nothing to close
   }
 }

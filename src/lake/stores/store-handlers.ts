@@ -19,6 +19,7 @@ import { validateTags } from "../../trails/index.js";
 import { LakeErrors } from "../lake-errors.js";
 import type { LakeRuntime, StoreEntry } from "../lake-runtime.js";
 import { pageOf } from "../paging.js";
+import { storeFor } from "../policies/store-grants.js";
 import {
   DEFAULT_STORE_SELECTORS,
   MAX_STORES_PER_REGION,
@@ -98,7 +99,8 @@ export function storeHandlers(rt: LakeRuntime) {
       input: GetEventDataStoreRequest,
       ctx: RequestContext,
     ): Promise<GetEventDataStoreResponse> {
-      return toEventDataStore(rt.findStore(account(ctx), input.EventDataStore ?? "").record);
+      const entry = storeFor(rt, input.EventDataStore ?? "", ctx, "cloudtrail:GetEventDataStore");
+      return toEventDataStore(entry.record);
     },
 
     async ListEventDataStores(

@@ -27,6 +27,8 @@ export interface StoreRecord {
   updatedAt: number;
   /** When DeleteEventDataStore put it in PENDING_DELETION. */
   deletedAt?: number;
+  /** The resource-based policy (PutResourcePolicy), as submitted. */
+  resourcePolicy?: string;
 }
 
 /** Limits from reference §5.4 and §7. */
