@@ -105,7 +105,12 @@ export async function benchLake(events = Number(process.env.LAKE_BENCH_EVENTS ??
 
     // Baselines run on a DuckDB of their own with the sandbox's two threads (the Lake's writer
     // runs one thread per statement, which would slow them).
-    const duck = await DuckDBInstance.create(":memory:", { threads: "2", memory_limit: "1GB" });
+    // Spills go to the bench's folder: DuckDB's default is `.tmp` in the working directory.
+    const duck = await DuckDBInstance.create(":memory:", {
+      threads: "2",
+      memory_limit: "1GB",
+      temp_directory: join(work, "duckdb-spill"),
+    });
     const conn = await duck.connect();
     await conn.run("SET TimeZone = 'UTC'");
     const writer = { run: async (sql: string) => (await conn.runAndReadAll(sql)).getRowsJson() };
