@@ -110,6 +110,10 @@ describe("S3 through OpenTrail's port", () => {
       .send(new GetObjectCommand({ Bucket: "e2e-bucket", Key: "a/b.bin" }))
       .catch((e) => e);
     assert.equal(err.name, "SignatureDoesNotMatch");
+    assert.equal(
+      err.message,
+      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    );
     assert.equal(err.$metadata.httpStatusCode, 403);
   });
 

@@ -2,6 +2,8 @@ import { STS_PROTOCOL } from "../iam/sts-service.js";
 import { encodeJsonError } from "../protocol/aws-json.js";
 import { QUERY_RESPONSE_CONTENT_TYPE, serializeQueryError } from "../protocol/aws-query.js";
 import type { AwsError } from "../protocol/errors.js";
+import { signatureMismatch } from "../protocol/sigv4-parse.js";
+import { S3Errors } from "../s3/errors.js";
 import type { RawResponse } from "./raw-http.js";
 
 /**
@@ -23,6 +25,10 @@ const S3_CODES: Record<string, string> = {
   InternalFailure: "InternalError",
 };
 
+/** S3 words a signature that does not match its own way (no "AWS Secret Access Key"). */
+const JSON_MISMATCH = signatureMismatch().message;
+const S3_MISMATCH = S3Errors.signatureDoesNotMatch().message;
+
 export function errorResponse(format: WireFormat, err: AwsError, requestId: string): RawResponse {
   if (format === "json") {
     return {
@@ -37,7 +43,8 @@ export function errorResponse(format: WireFormat, err: AwsError, requestId: stri
   }
   if (format === "s3") {
     const code = S3_CODES[err.code] ?? err.code;
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(code)}</Code><Message>${esc(err.message)}</Message><RequestId>${requestId}</RequestId></Error>`;
+    const message = err.message === JSON_MISMATCH ? S3_MISMATCH : err.message;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(code)}</Code><Message>${esc(message)}</Message><RequestId>${requestId}</RequestId></Error>`;
     return {
       status: err.status,
       headers: { "content-type": "application/xml", "x-amz-request-id": requestId, ...err.headers },
