@@ -9,12 +9,15 @@
 import { PassThrough, pipeline, type Readable } from "node:stream";
 import type { Logger } from "../config/logger.js";
 import { AwsError, CommonErrors } from "../protocol/errors.js";
+import { isSignedStreaming } from "../protocol/sigv4-chunks.js";
 import { contentHashMismatch } from "../protocol/sigv4-parse.js";
 import type { EventSink } from "../recorder/event-sink.js";
+import { decodeAwsChunked } from "../s3/aws-chunked.js";
+import { S3Errors } from "../s3/errors.js";
 import type { RawRequest, RawResponse } from "../server/raw-http.js";
 import type { RequestContext } from "../server/request-context.js";
 import type { WireFormat } from "../server/wire-errors.js";
-import { AwsChunkedDecoder, BodyMeter } from "./body-streams.js";
+import { BodyMeter, ChunkSignatureMismatch, MalformedChunkedBody, SignedChunks } from "./body-streams.js";
 import { type CallRecord, gatewayEvent, hasOutput } from "./gateway-event.js";
 import { type Recognized, recognize } from "./recognize.js";
 import { recordRefused } from "./refused-call.js";
@@ -45,7 +48,9 @@ interface OutgoingBody {
   contentLength?: number;
   payloadHash?: string;
   headers: Record<string, string>;
-  meter?: BodyMeter;
+  meter?: { bytes: number };
+  /** Signed chunks: settles once the body has verified, or with why it did not. */
+  checked?: Promise<Error | undefined>;
 }
 
 function outgoingBody(raw: RawRequest, resigns: boolean, sourceIp: string): OutgoingBody {
@@ -53,6 +58,7 @@ function outgoingBody(raw: RawRequest, resigns: boolean, sourceIp: string): Outg
   // Object.assign, not spread: this runs on every call, and spread is slow once transpiled.
   const headers: Record<string, string> = Object.assign({}, raw.headers, { "x-forwarded-for": sourceIp });
   const length = raw.headers["content-length"];
+  if (isSignedStreaming(declared)) return signedChunks(raw, headers, resigns);
   let out: OutgoingBody = { body: raw.body, headers };
   if (raw.stream) {
     const meter = new BodyMeter(declared && HEX.test(declared) ? declared : undefined);
@@ -60,25 +66,66 @@ function outgoingBody(raw: RawRequest, resigns: boolean, sourceIp: string): Outg
     out = { body, headers, meter, contentLength: length === undefined ? undefined : Number(length) };
   }
   if (!resigns || !declared) return out;
-  if (!declared.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"))
-    return Object.assign(out, { payloadHash: declared });
-  // Chunks signed by the client cannot carry our signature: forward the plain bytes unsigned.
-  const source = Buffer.isBuffer(out.body) ? PassThrough.from([out.body]) : out.body;
-  const decoded = pipeline(source, new AwsChunkedDecoder(), () => undefined);
-  const { "x-amz-decoded-content-length": plain, "x-amz-trailer": _t, ...rest } = headers;
+  return Object.assign(out, { payloadHash: declared });
+}
+
+/**
+ * A body of signed chunks has every signature checked before it goes upstream. Re-signed, it
+ * is forwarded decoded and unsigned (the client's chunks cannot carry our signature); passed
+ * through, as sent. A body read whole is checked whole, so a bad one never reaches the
+ * upstream; a streamed one is checked chunk by chunk on its way (SignedChunks).
+ */
+function signedChunks(raw: RawRequest, headers: Record<string, string>, resigns: boolean): OutgoingBody {
+  // Nothing verified a seed to chain from (a presigned URL, say): the chunks cannot be checked.
+  if (!raw.chunkSigning) throw S3Errors.signatureDoesNotMatch();
+  const plain = headers["x-amz-decoded-content-length"];
+  const plainLength = plain === undefined ? undefined : Number(plain);
+  let out: OutgoingBody;
+  if (raw.stream) {
+    const chunks = new SignedChunks(raw.chunkSigning, !resigns);
+    const source = raw.stream;
+    source.pipe(chunks);
+    source.once("error", (e) => chunks.destroy(e));
+    // A body refused (or no longer wanted upstream) is not forwarded, but read to its end:
+    // the caller then hears the answer on a connection that stays usable, not a reset.
+    chunks.once("close", () => {
+      if (source.readableEnded) return;
+      source.unpipe(chunks);
+      source.resume();
+    });
+    const length = raw.headers["content-length"];
+    out = { body: chunks, headers, meter: chunks, checked: chunks.checked };
+    if (!resigns) out.contentLength = length === undefined ? undefined : Number(length);
+  } else {
+    // Decoded in place, as the built-in store does; passed through, a copy is checked.
+    const decoded = decodeAwsChunked(
+      resigns ? raw.body : Buffer.from(raw.body),
+      plainLength,
+      raw.chunkSigning,
+    );
+    out = { body: resigns ? decoded.body : raw.body, headers };
+  }
+  if (!resigns) return out;
+  const { "x-amz-decoded-content-length": _p, "x-amz-trailer": _t, ...rest } = headers;
   const encoding = (rest["content-encoding"] ?? "")
     .split(",")
     .map((e) => e.trim())
     .filter((e) => e && e !== "aws-chunked");
   if (encoding.length > 0) rest["content-encoding"] = encoding.join(", ");
   else delete rest["content-encoding"];
-  return {
-    body: decoded,
+  return Object.assign(out, {
     headers: rest,
-    meter: out.meter,
-    contentLength: plain === undefined ? undefined : Number(plain),
+    contentLength: raw.stream ? plainLength : undefined,
     payloadHash: "UNSIGNED-PAYLOAD",
-  };
+  });
+}
+
+/** Why a body of signed chunks was refused, as S3 answers it; undefined: it was not. */
+function chunksRefusal(failure: Error | undefined): AwsError | undefined {
+  if (failure instanceof ChunkSignatureMismatch) return S3Errors.signatureDoesNotMatch();
+  if (failure instanceof MalformedChunkedBody)
+    return failure.incomplete ? S3Errors.incompleteBody() : S3Errors.invalidRequest(failure.message);
+  return undefined;
 }
 
 function failureError(svc: GatewayService, e: unknown): AwsError {
@@ -160,9 +207,10 @@ export async function handleGatewayCall(
     bytesOut: 0,
     presigned: raw.query.has("X-Amz-Signature"),
   };
-  const outgoing = outgoingBody(raw, svc.upstream.resigns, ctx.sourceIPAddress);
+  let outgoing: OutgoingBody | undefined;
   let res: UpstreamResponse;
   try {
+    outgoing = outgoingBody(raw, svc.upstream.resigns, ctx.sourceIPAddress);
     res = await svc.upstream.forward({
       method: raw.method,
       path:
@@ -176,16 +224,47 @@ export async function handleGatewayCall(
       region: ctx.region,
     });
   } catch (e) {
-    const err = failureError(svc, e);
-    svc.logger.warn("upstream call failed", {
-      requestId: ctx.requestId,
-      service: svc.service,
-      error: String(e),
-    });
+    let err: AwsError | undefined;
+    if (!outgoing) {
+      // Signed chunks refused before anything was sent: nothing to check them with, or a body
+      // read whole that did not verify.
+      raw.stream?.resume();
+      if (!(e instanceof AwsError)) throw e;
+      err = e;
+    } else {
+      // A refused body ends the exchange (the upstream request is destroyed short of its
+      // length); the refusal, not the broken exchange, is what the caller hears.
+      if (outgoing.checked && !Buffer.isBuffer(outgoing.body)) outgoing.body.destroy();
+      err = chunksRefusal(await outgoing.checked);
+      call.bytesIn = outgoing.meter?.bytes ?? call.bytesIn;
+    }
+    if (!err) {
+      err = failureError(svc, e);
+      svc.logger.warn("upstream call failed", {
+        requestId: ctx.requestId,
+        service: svc.service,
+        error: String(e),
+      });
+    }
     call.error = { code: err.code, message: err.message };
-    call.bytesIn = outgoing.meter?.bytes ?? call.bytesIn;
     await record(svc, call);
     throw err;
+  }
+  if (outgoing.checked) {
+    // An upstream may answer before the body has all arrived; the caller hears nothing until
+    // it has verified, so a refused body is never answered with the upstream's success.
+    const failure = await outgoing.checked;
+    // Nor with a success for a body it stopped reading before the end (an upstream may close
+    // after answering): what was not read was not checked.
+    const refusal =
+      chunksRefusal(failure) ?? (failure && res.status < 400 ? failureError(svc, failure) : undefined);
+    if (refusal) {
+      res.body.destroy();
+      call.error = { code: refusal.code, message: refusal.message };
+      call.bytesIn = outgoing.meter?.bytes ?? call.bytesIn;
+      await record(svc, call);
+      throw refusal;
+    }
   }
   return answer(svc, call, res, raw.method, outgoing.meter);
 }
@@ -195,7 +274,7 @@ async function answer(
   call: CallRecord,
   res: UpstreamResponse,
   method: string,
-  meter?: BodyMeter,
+  meter?: { bytes: number },
 ): Promise<RawResponse> {
   call.requestId = requestIdOf(res.headers, call.requestId);
   call.responseHeaders = res.headers;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { describe, test } from "node:test";
 import { sourceIPAddress, trustedProxies } from "../server/client-address.js";
 import type { RawRequest } from "../server/raw-http.js";
-import { AwsChunkedDecoder, BodyMeter } from "./body-streams.js";
+import { BodyMeter } from "./body-streams.js";
 import { recognize } from "./recognize.js";
 import { ServiceModels } from "./service-models.js";
 import { classify, eventSourceFor, rulesFor } from "./service-rules.js";
@@ -229,19 +229,6 @@ describe("streaming bodies", () => {
     meter.end(Buffer.from("last"));
     assert.match((await done).message, /does not match/);
     assert.deepEqual(Buffer.concat(seen).toString(), "first");
-  });
-
-  test("AwsChunkedDecoder restores the plain bytes across arbitrary splits", async () => {
-    const encoded = Buffer.from(
-      "5;chunk-signature=abc\r\nhello\r\n6;chunk-signature=def\r\n world\r\n0;chunk-signature=0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n",
-    );
-    for (const split of [1, 3, 7, encoded.length]) {
-      const input = new PassThrough();
-      const out = drain(input.pipe(new AwsChunkedDecoder()));
-      for (let i = 0; i < encoded.length; i += split) input.write(encoded.subarray(i, i + split));
-      input.end();
-      assert.equal((await out).toString(), "hello world");
-    }
   });
 });
 

@@ -140,3 +140,80 @@ export async function chunkedUpload(o: ChunkedUploadOptions): Promise<ChunkedUpl
 export function chunkedBody(upload: Pick<ChunkedUpload, "chunks" | "trailer">): Buffer {
   return Buffer.concat([...upload.chunks, upload.trailer]);
 }
+
+/** The body with one chunk's text (size line, data, CRLF) edited. */
+function editChunk(u: ChunkedUpload, index: number, edit: (text: string) => string): Buffer {
+  const chunks = [...u.chunks];
+  chunks[index] = Buffer.from(edit(chunks[index]?.toString("latin1") ?? ""), "latin1");
+  return chunkedBody({ chunks, trailer: u.trailer });
+}
+
+/**
+ * Ways to alter a correctly signed body after signing (bytes, signatures, chunks dropped,
+ * swapped or cut, the trailer): each must be refused as SignatureDoesNotMatch.
+ */
+export const CHUNK_ALTERATIONS: [string, ChunkedMode, (u: ChunkedUpload) => Buffer][] = [
+  [
+    "a chunk's bytes changed",
+    "signed",
+    (u) => {
+      const chunks = u.chunks.map((c) => Buffer.from(c));
+      const second = chunks[1] as Buffer;
+      second[second.length - 10] = (second[second.length - 10] as number) ^ 0xff;
+      return chunkedBody({ chunks, trailer: u.trailer });
+    },
+  ],
+  [
+    "a wrong chunk signature",
+    "signed",
+    (u) => editChunk(u, 2, (text) => text.replace(/=[0-9a-f]{64}/, `=${"0".repeat(64)}`)),
+  ],
+  [
+    "a chunk without its signature",
+    "signed-trailer",
+    (u) => editChunk(u, 0, (text) => text.replace(/;chunk-signature=[0-9a-f]{64}/, "")),
+  ],
+  [
+    "a chunk dropped",
+    "signed",
+    (u) => chunkedBody({ chunks: u.chunks.filter((_, i) => i !== 1), trailer: u.trailer }),
+  ],
+  [
+    "two chunks swapped",
+    "signed",
+    (u) => {
+      const [a, b, ...rest] = u.chunks;
+      return chunkedBody({ chunks: [b as Buffer, a as Buffer, ...rest], trailer: u.trailer });
+    },
+  ],
+  [
+    "the body cut after a chunk, ended with a final chunk signed for nothing before it",
+    "signed",
+    (u) => chunkedBody({ chunks: [u.chunks[0] as Buffer, u.chunks.at(-1) as Buffer], trailer: u.trailer }),
+  ],
+  [
+    "a bad trailer signature",
+    "signed-trailer",
+    (u) =>
+      chunkedBody({
+        chunks: u.chunks,
+        trailer: Buffer.from(
+          u.trailer.toString().replace(/signature:[0-9a-f]{64}/, `signature:${"a".repeat(64)}`),
+        ),
+      }),
+  ],
+  [
+    "the trailer without its signature",
+    "signed-trailer",
+    (u) =>
+      chunkedBody({
+        chunks: u.chunks,
+        trailer: Buffer.from(u.trailer.toString().replace(/x-amz-trailer-signature:[0-9a-f]{64}\r\n/, "")),
+      }),
+  ],
+  [
+    "a trailing checksum added to a body that signs none",
+    "signed",
+    (u) => chunkedBody({ chunks: u.chunks, trailer: Buffer.from("x-amz-checksum-crc32:AAAAAA==\r\n\r\n") }),
+  ],
+];

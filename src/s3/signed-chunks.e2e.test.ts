@@ -11,6 +11,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import {
+  CHUNK_ALTERATIONS,
   type ChunkedMode,
   type ChunkedUpload,
   chunkedBody,
@@ -94,85 +95,11 @@ describe("signed aws-chunked uploads", () => {
       assert.equal(res.status, 200, res.text);
       const got = await read(`ok-${mode}`);
       assert.ok(got.body?.equals(data), "the stored bytes are the decoded chunks");
-      if (mode !== "signed") assert.match(u.trailer.toString(), new RegExp(`crc32:${got.checksum}\r\n`));
+      if (mode !== "signed") assert.ok(u.trailer.toString().includes(`crc32:${got.checksum}\r\n`));
     });
   }
 
-  /** The body with one chunk's text (size line, data, CRLF) edited. */
-  function editChunk(u: ChunkedUpload, index: number, edit: (text: string) => string): Buffer {
-    const chunks = [...u.chunks];
-    chunks[index] = Buffer.from(edit(chunks[index]?.toString("latin1") ?? ""), "latin1");
-    return chunkedBody({ chunks, trailer: u.trailer });
-  }
-
-  /** Each alteration of a correctly signed body, and what it does to the upload. */
-  const alterations: [string, ChunkedMode, (u: ChunkedUpload) => Buffer][] = [
-    [
-      "a chunk's bytes changed",
-      "signed",
-      (u) => {
-        const chunks = u.chunks.map((c) => Buffer.from(c));
-        const second = chunks[1] as Buffer;
-        second[second.length - 10] = (second[second.length - 10] as number) ^ 0xff;
-        return chunkedBody({ chunks, trailer: u.trailer });
-      },
-    ],
-    [
-      "a wrong chunk signature",
-      "signed",
-      (u) => editChunk(u, 2, (text) => text.replace(/=[0-9a-f]{64}/, `=${"0".repeat(64)}`)),
-    ],
-    [
-      "a chunk without its signature",
-      "signed-trailer",
-      (u) => editChunk(u, 0, (text) => text.replace(/;chunk-signature=[0-9a-f]{64}/, "")),
-    ],
-    [
-      "a chunk dropped",
-      "signed",
-      (u) => chunkedBody({ chunks: u.chunks.filter((_, i) => i !== 1), trailer: u.trailer }),
-    ],
-    [
-      "two chunks swapped",
-      "signed",
-      (u) => {
-        const [a, b, ...rest] = u.chunks;
-        return chunkedBody({ chunks: [b as Buffer, a as Buffer, ...rest], trailer: u.trailer });
-      },
-    ],
-    [
-      "the body cut after a chunk, ended with a final chunk signed for nothing before it",
-      "signed",
-      (u) => chunkedBody({ chunks: [u.chunks[0] as Buffer, u.chunks.at(-1) as Buffer], trailer: u.trailer }),
-    ],
-    [
-      "a bad trailer signature",
-      "signed-trailer",
-      (u) =>
-        chunkedBody({
-          chunks: u.chunks,
-          trailer: Buffer.from(
-            u.trailer.toString().replace(/signature:[0-9a-f]{64}/, `signature:${"a".repeat(64)}`),
-          ),
-        }),
-    ],
-    [
-      "the trailer without its signature",
-      "signed-trailer",
-      (u) =>
-        chunkedBody({
-          chunks: u.chunks,
-          trailer: Buffer.from(u.trailer.toString().replace(/x-amz-trailer-signature:[0-9a-f]{64}\r\n/, "")),
-        }),
-    ],
-    [
-      "a trailing checksum added to a body that signs none",
-      "signed",
-      (u) => chunkedBody({ chunks: u.chunks, trailer: Buffer.from("x-amz-checksum-crc32:AAAAAA==\r\n\r\n") }),
-    ],
-  ];
-
-  for (const [name, mode, alter] of alterations) {
+  for (const [name, mode, alter] of CHUNK_ALTERATIONS) {
     test(`${mode}: ${name} is SignatureDoesNotMatch; nothing is stored; the refusal is recorded`, async () => {
       const key = `tampered-${name.replace(/\W+/g, "-")}`;
       // An earlier version of the key: the refused upload must not add one.
