@@ -121,7 +121,7 @@ describe("tags on Lake resources", () => {
           TagsList: [{ Key: "a" }],
         }),
       ),
-      "ResourceTypeNotSupportedException",
+      "ResourceNotFoundException",
     );
     await rejects(
       ct.send(new AddTagsCommand({ ResourceId: "not-an-arn", TagsList: [{ Key: "a" }] })),

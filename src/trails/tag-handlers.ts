@@ -16,7 +16,8 @@ import type { TrailsRuntime } from "./trails-runtime.js";
 /**
  * AddTags, RemoveTags, ListTags (50 tags per resource, 200 per request; reference §1.4) over
  * every kind of resource that takes tags: trails here, event data stores and channels from Lake.
- * Dashboard ARNs answer ResourceTypeNotSupportedException: OpenTrail has no dashboards.
+ * A dashboard ARN answers ResourceNotFoundException, CloudTrail's answer for a dashboard that
+ * does not exist (OpenTrail has none), as the resource-policy operations do.
  * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AddTags.html
  */
 export const MAX_TAGS_PER_RESOURCE = 50;
@@ -43,8 +44,9 @@ export function tagHandlers(kinds: readonly TaggableKind[]) {
     const type = RESOURCE_TYPE.exec(arn)?.[1];
     const kind = kinds.find((k) => k.resourceType === type);
     if (kind) return kind.find(arn, ctx);
-    if (type === "dashboard" || type === "eventdatastore" || type === "channel")
-      throw TrailErrors.resourceTypeNotSupported(arn);
+    if (type === "dashboard") throw TrailErrors.resourceNotFound(arn);
+    // Event data stores and channels, when no Lake is composed.
+    if (type === "eventdatastore" || type === "channel") throw TrailErrors.resourceTypeNotSupported(arn);
     throw TrailErrors.arnInvalid(arn);
   };
   return {
