@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import { ADMIN } from "../test-support/fixtures.js";
+import { ADMIN, tempDir, writeIdentitiesFile } from "../test-support/fixtures.js";
 import { logEvents } from "../test-support/log-events.js";
 import { type ChildServer, spawnServer, startTestServer, type TestServer } from "../test-support/server.js";
 import { signedRequest } from "./test-requests.js";
@@ -216,22 +217,17 @@ function zeros(total: number, chunk = 1 << 20): Readable {
 describe("audit gateway streaming uploads", () => {
   let sink: Counting;
   let child: ChildServer;
+  const dir = tempDir("opentrail-gw-stream-");
 
   before(async () => {
     sink = await countingUpstream();
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { IDENTITIES } = await import("../test-support/fixtures.js");
-    const dir = mkdtempSync(join(tmpdir(), "opentrail-gw-stream-"));
-    writeFileSync(join(dir, "ids.json"), JSON.stringify(IDENTITIES));
     child = await spawnServer([
       "--port",
       "0",
       "--data",
-      join(dir, "data"),
+      join(dir.path, "data"),
       "--identities",
-      join(dir, "ids.json"),
+      writeIdentitiesFile(dir.path),
       "--upstream",
       `s3=${sink.url}`,
     ]);
@@ -239,6 +235,7 @@ describe("audit gateway streaming uploads", () => {
   after(async () => {
     await child?.stop();
     sink?.server.close();
+    dir.remove();
   });
 
   test("a 256 MiB upload streams through with flat memory", async (t) => {
