@@ -88,10 +88,12 @@ describe("SandboxPool (DuckDB locked down per account)", () => {
         `SELECT x FROM read_csv('${join(stores, "222222222222", store, "events.csv")}')`,
       );
     assert.deepEqual((await read("granted")).getRows(), [["granted"]]);
+    // One at a time: queries started together could reject before their turn to be awaited,
+    // which node:test reports as an unhandled rejection.
     for (const denied of [
-      read("other"),
-      granted.conn.run(`SELECT * FROM read_csv('${join(stores, "222222222222", "theirs.csv")}')`),
-      granted.conn.run(`SELECT * FROM read_csv('${join(stores, "111111111111", "mine.csv")}')`),
+      () => read("other"),
+      () => granted.conn.run(`SELECT * FROM read_csv('${join(stores, "222222222222", "theirs.csv")}')`),
+      () => granted.conn.run(`SELECT * FROM read_csv('${join(stores, "111111111111", "mine.csv")}')`),
     ])
       await assert.rejects(denied, /Permission Error/);
     pool.release(granted, true);
