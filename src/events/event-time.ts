@@ -1,6 +1,17 @@
-/** `2023-07-19T21:33:41Z`: CloudTrail's eventTime, whole seconds, UTC. */
+let lastSecond = Number.NaN;
+let lastText = "";
+
+/**
+ * `2023-07-19T21:33:41Z`: CloudTrail's eventTime, whole seconds, UTC. Every recorded API call
+ * formats its receive time, and calls come many per second: the last second's text is kept.
+ */
 export function formatEventTime(d: Date): string {
-  return `${d.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = `${d.toISOString().slice(0, 19)}Z`; // an invalid Date throws here, as before
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

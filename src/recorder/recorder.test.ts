@@ -77,6 +77,8 @@ test("refuses records without what CloudTrail requires, and writes nothing", asy
     { eventName: undefined },
     { awsRegion: "" },
     { eventTime: "yesterday" },
+    // A Date is formatted by the recorder, but past year 9999 it takes more than four digits.
+    { eventTime: new Date(Date.UTC(10000, 0, 1)) },
     { eventID: "x" },
   ]) {
     await assert.rejects(rec.record(draft(bad as Partial<EventDraft>)), InvalidEventError);

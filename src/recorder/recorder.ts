@@ -13,6 +13,9 @@ export interface AppendLog {
   appendGrouped?(payload: Buffer | string): Promise<unknown>;
 }
 
+/** 9999-12-31T23:59:59Z: later years take more than four digits, which eventTime does not allow. */
+const LAST_4_DIGIT_YEAR_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 export interface RecorderOptions {
   clock?: () => Date;
 }
@@ -80,8 +83,12 @@ export class Recorder implements EventSink {
       eventID: draft.eventID ?? this.ids.take(),
       recipientAccountId: draft.recipientAccountId ?? draft.userIdentity?.accountId,
     });
-    // Only what a capture source supplied needs checking; the recorder's own values are well formed.
-    return validateEvent(event, { eventTime: given === undefined, eventID: draft.eventID === undefined });
+    // Only what a capture source supplied needs checking; the recorder's own values (a Date it
+    // formatted within years 1970-9999 included) are well formed.
+    const formatted =
+      given === undefined ||
+      (given instanceof Date && given.getTime() >= 0 && given.getTime() <= LAST_4_DIGIT_YEAR_MS);
+    return validateEvent(event, { eventTime: formatted, eventID: draft.eventID === undefined });
   }
 
   /** The clock's time as an eventTime; formatted once per second, since every record asks. */
