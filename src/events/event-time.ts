@@ -2,13 +2,18 @@ let lastSecond = Number.NaN;
 let lastText = "";
 
 /**
- * `2023-07-19T21:33:41Z`: CloudTrail's eventTime, whole seconds, UTC. Every recorded API call
- * formats its receive time, and calls come many per second: the last second's text is kept.
+ * `2023-07-19T21:33:41Z`: CloudTrail's eventTime, whole seconds, UTC. Every recorded event
+ * formats its time, and events come many per second: the last second's text is kept.
  */
 export function formatEventTime(d: Date): string {
-  const second = Math.floor(d.getTime() / 1000);
+  return formatEventTimeMs(d.getTime());
+}
+
+/** formatEventTime for milliseconds since the epoch (no Date needed while the second lasts). */
+export function formatEventTimeMs(ms: number): string {
+  const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
-    lastText = `${d.toISOString().slice(0, 19)}Z`; // an invalid Date throws here, as before
+    lastText = `${new Date(ms).toISOString().slice(0, 19)}Z`; // an invalid time throws here
     lastSecond = second;
   }
   return lastText;

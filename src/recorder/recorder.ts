@@ -1,5 +1,5 @@
 import { type CloudTrailEvent, CURRENT_EVENT_VERSION } from "../events/cloudtrail-event.js";
-import { formatEventTime } from "../events/event-time.js";
+import { formatEventTime, formatEventTimeMs } from "../events/event-time.js";
 import { orderEvent, serializeOrderedEvent } from "../events/serialize-event.js";
 import { EventIdSource } from "./event-ids.js";
 import type { EventDraft, EventSink } from "./event-sink.js";
@@ -30,8 +30,6 @@ export class Recorder implements EventSink {
   /** Milliseconds since the epoch; without a clock option, Date.now (no Date per record). */
   private readonly clockMs: () => number;
   private readonly ids = new EventIdSource();
-  private nowSecond = Number.NaN;
-  private nowText = "";
 
   constructor(
     private readonly log: AppendLog,
@@ -76,7 +74,8 @@ export class Recorder implements EventSink {
   /** Builds the stored form of a draft (fields filled and checked; object caps apply on encode). */
   prepare(draft: EventDraft): CloudTrailEvent {
     const given = draft.eventTime;
-    const eventTime = given instanceof Date ? formatEventTime(given) : (given ?? this.now());
+    const eventTime =
+      given instanceof Date ? formatEventTime(given) : (given ?? formatEventTimeMs(this.clockMs()));
     const event = orderEvent(draft as CloudTrailEvent, {
       eventVersion: CURRENT_EVENT_VERSION,
       eventTime,
@@ -89,17 +88,6 @@ export class Recorder implements EventSink {
       given === undefined ||
       (given instanceof Date && given.getTime() >= 0 && given.getTime() <= LAST_4_DIGIT_YEAR_MS);
     return validateEvent(event, { eventTime: formatted, eventID: draft.eventID === undefined });
-  }
-
-  /** The clock's time as an eventTime; formatted once per second, since every record asks. */
-  private now(): string {
-    const ms = this.clockMs();
-    const second = Math.floor(ms / 1000);
-    if (second !== this.nowSecond) {
-      this.nowSecond = second;
-      this.nowText = formatEventTime(new Date(ms));
-    }
-    return this.nowText;
   }
 }
 
