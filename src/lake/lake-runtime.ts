@@ -80,7 +80,9 @@ export class LakeRuntime {
   readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> = Promise.resolve();
-  private readonly compactions = new Set<string>();
+  /** Compactions due soon, by store id: cleared at stop, so none runs on a closed runtime. */
+  private readonly compactions = new Map<string, NodeJS.Timeout>();
+  private stopping = false;
   private readonly stages: BatchStages;
 
   private constructor(
@@ -226,7 +228,11 @@ export class LakeRuntime {
   }
 
   async stop(): Promise<void> {
+    // Ingest still finishing its batch below must not schedule a compaction either.
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    for (const timer of this.compactions.values()) clearTimeout(timer);
+    this.compactions.clear();
     await this.imports.stopAll();
     await this.engine.stop();
     await Promise.all([...this.stores.values()].map((e) => e.ingest.stop()));
@@ -258,14 +264,15 @@ export class LakeRuntime {
   }
 
   private scheduleCompaction(entry: StoreEntry): void {
-    if (this.compactions.has(entry.record.id)) return;
-    this.compactions.add(entry.record.id);
-    setTimeout(() => {
+    if (this.stopping || this.compactions.has(entry.record.id)) return;
+    const timer = setTimeout(() => {
       this.compactions.delete(entry.record.id);
       void entry.files
         .exclusive(() => entry.files.compact(this.writer, this.now()))
         .catch((err) => this.opts.logger.error("lake compaction failed", { error: String(err) }));
-    }, 1000).unref();
+    }, 1000);
+    timer.unref();
+    this.compactions.set(entry.record.id, timer);
   }
 
   private async maintainOnce(): Promise<void> {

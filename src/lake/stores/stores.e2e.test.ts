@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import {
   type CloudTrailClient,
@@ -223,6 +224,23 @@ describe("event data stores", () => {
     await server.app.lake.maintain();
     assert.ok(files() < 8, `files after compaction: ${files()}`);
     assert.equal(await listTrails(), "8");
+  });
+
+  it("a server stopped right after ingesting schedules no compaction on its removed data folder", async () => {
+    const other = await startTestServer();
+    try {
+      const otherCt = cloudTrailClient(other.url);
+      const store = await createStore(otherCt, "stop-soon");
+      // Small files of one day: each written file schedules a compaction a second later.
+      for (let i = 0; i < 8; i++) {
+        await otherCt.send(new ListTrailsCommand({}));
+        await other.app.lake.caughtUp(store.id, other.app.log.endSeq);
+      }
+    } finally {
+      await other.stop();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(existsSync(other.dir.path), false, "nothing recreated the removed data folder");
   });
 
   it("the AWS CLI manages event data stores", async () => {
