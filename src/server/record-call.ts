@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
 import { toUserIdentity } from "../iam/user-identity.js";
 import type { AwsError } from "../protocol/errors.js";
-import type { EventSink } from "../recorder/event-sink.js";
+import type { EventDraft, EventSink } from "../recorder/event-sink.js";
 import type { RequestContext } from "./request-context.js";
 import type { ServiceAudit } from "./service-audit.js";
 
@@ -15,7 +16,9 @@ export interface CallOutcome {
 /**
  * Records one API call as CloudTrail records calls to AWS's own APIs: an AwsApiCall
  * management event attributed to the verified caller. Resolves when the record is durable;
- * the edge answers only after that.
+ * the edge answers only after that. A call that reached another account's resource
+ * (ctx.resourceAccountId) is recorded once for each account, under one sharedEventID; the
+ * caller's copy is returned.
  */
 export async function recordCall(
   sink: EventSink,
@@ -26,7 +29,7 @@ export async function recordCall(
   if (audit.isRecorded && !audit.isRecorded(call.operation)) return undefined;
   const category = audit.category?.(call.operation) ?? "Management";
   const ok = !call.error;
-  return sink.record({
+  const draft: EventDraft = {
     userIdentity: toUserIdentity(ctx.principal),
     eventTime: ctx.receivedAt,
     eventSource: audit.eventSource,
@@ -46,5 +49,11 @@ export async function recordCall(
     managementEvent: category === "Management",
     recipientAccountId: ctx.principal.accountId,
     eventCategory: category,
-  });
+  };
+  const owner = ctx.resourceAccountId;
+  if (owner === undefined || owner === ctx.principal.accountId) return sink.record(draft);
+  draft.sharedEventID = randomUUID();
+  const ownersCopy: EventDraft = Object.assign({}, draft, { recipientAccountId: owner });
+  const [own] = await Promise.all([sink.record(draft), sink.record(ownersCopy)]);
+  return own;
 }

@@ -16,6 +16,12 @@ export interface RequestContext {
   receivedAt: Date;
   /** The Host header the client sent (CloudTrail's tlsDetails.clientProvidedHostHeader). */
   host?: string;
+  /**
+   * Set by a handler whose call reached another account's resource (a Lake store shared by its
+   * resource policy, say): the call is then recorded for that account too, as CloudTrail
+   * delivers a copy to each account involved, the copies linked by sharedEventID.
+   */
+  resourceAccountId?: string;
 }
 
 export type Handler<I, O> = (input: I, ctx: RequestContext) => Promise<O>;

@@ -106,6 +106,8 @@ function findChannel(
   }
   const channel = rt.channels.get(id);
   if (!channel) throw dataError("ChannelNotFound", `The channel ${ref} was not found.`);
+  // The channel's owner gets a copy of another account's call, allowed or refused.
+  if (channel.accountId !== ctx.principal.accountId) ctx.resourceAccountId = channel.accountId;
   // The owner's account may put events unless the channel's policy denies it; any other
   // account only if the policy allows it (its principal, and the externalId if a condition asks).
   const context = { "cloudtrail:ExternalId": externalId };

@@ -183,4 +183,89 @@ describe("resource-based policies: cross-account access", () => {
       "EventDataStoreNotFoundException",
     );
   });
+  it("a call on another account's store or channel is recorded for both accounts, under one sharedEventID", async () => {
+    const store = await createStore(ct, "owner-sees-copies");
+    const recorded = (requestId: string | undefined) => {
+      const out: Array<Record<string, unknown>> = [];
+      const { log } = server.app;
+      for (const r of log.read(log.startSeq, log.endSeq - log.startSeq + 1)) {
+        const e = JSON.parse(r.payload.toString("utf8")) as Record<string, unknown>;
+        if (e.requestID === requestId) out.push(e);
+      }
+      return out;
+    };
+    const bothAccounts = (requestId: string | undefined, eventName: string, errorCode?: string) => {
+      const copies = recorded(requestId);
+      assert.deepEqual(
+        copies.map((e) => e.recipientAccountId).sort(),
+        [ADMIN.accountId, OTHER.accountId].sort(),
+      );
+      const [a, b] = copies as [Record<string, unknown>, Record<string, unknown>];
+      assert.ok(typeof a.sharedEventID === "string" && a.sharedEventID === b.sharedEventID);
+      assert.notEqual(a.eventID, b.eventID);
+      for (const e of copies) {
+        assert.equal(e.eventName, eventName);
+        assert.equal(e.errorCode, errorCode);
+        assert.equal((e.userIdentity as { accountId: string }).accountId, OTHER.accountId);
+      }
+    };
+
+    await setPolicy(
+      store.arn,
+      policyOf(store.arn, [OTHER_ROOT], ["cloudtrail:StartQuery", "cloudtrail:GetEventDataStore"]),
+    );
+    const sql = `SELECT count(*) FROM ${store.id}`;
+    const started = await other.send(new StartQueryCommand({ QueryStatement: sql }));
+    bothAccounts(started.$metadata.requestId, "StartQuery");
+    const described = await other.send(new GetEventDataStoreCommand({ EventDataStore: store.arn }));
+    bothAccounts(described.$metadata.requestId, "GetEventDataStore");
+    await dropPolicy(store.arn);
+    const refused = await other.send(new StartQueryCommand({ QueryStatement: sql })).catch((e: unknown) => e);
+    bothAccounts(
+      (refused as { $metadata: { requestId?: string } }).$metadata.requestId,
+      "StartQuery",
+      "InvalidQueryStatementException",
+    );
+
+    // The owner's own call and another account's call on its own store: one record, no link.
+    const own = await ct.send(new GetEventDataStoreCommand({ EventDataStore: store.arn }));
+    const ownCopies = recorded(own.$metadata.requestId);
+    assert.equal(ownCopies.length, 1);
+    assert.equal(ownCopies[0]?.sharedEventID, undefined);
+    const theirs = await createStore(other, "their-store");
+    const theirCall = await other.send(new GetEventDataStoreCommand({ EventDataStore: theirs.arn }));
+    assert.deepEqual(
+      recorded(theirCall.$metadata.requestId).map((e) => e.recipientAccountId),
+      [OTHER.accountId],
+    );
+
+    // PutAuditEvents on another account's channel, refused: the channel's owner sees the attempt.
+    const activity = await createStore(ct, "owner-sees-attempts", {
+      AdvancedEventSelectors: [
+        { Name: "apps", FieldSelectors: [{ Field: "eventCategory", Equals: ["ActivityAuditLog"] }] },
+      ],
+    });
+    const channel = (
+      await ct.send(
+        new CreateChannelCommand({
+          Name: "owner-sees-attempts",
+          Source: "Custom",
+          Destinations: [{ Type: "EVENT_DATA_STORE", Location: activity.arn }],
+        }),
+      )
+    ).ChannelArn as string;
+    const res = await signedFetch(server.url, {
+      service: "cloudtrail-data",
+      path: `/PutAuditEvents?channelArn=${encodeURIComponent(channel)}`,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ auditEvents: [{ id: "e1", eventData: "{}" }] }),
+      creds: OTHER,
+    });
+    assert.equal(res.status, 400);
+    bothAccounts(
+      res.headers.get("x-amzn-requestid") ?? undefined,
+      "PutAuditEvents",
+      "ChannelInsufficientPermission",
+    );
+  });
 });

@@ -8,7 +8,8 @@ import { parseStoreRef } from "../stores/store-model.js";
  * What an event data store's resource policy grants callers of other accounts: the store named
  * by an ARN or ID if the caller's account owns it or the policy allows the caller `action`
  * (`cloudtrail:ListQueries`, `cloudtrail:GetEventDataStore`, ...); EventDataStoreNotFound
- * otherwise, as for a store that does not exist.
+ * otherwise, as for a store that does not exist. Either way a call on another account's store
+ * is recorded for its owner too (ctx.resourceAccountId).
  */
 export function storeFor(rt: LakeRuntime, ref: string, ctx: RequestContext, action: string): StoreEntry {
   const parsed = parseStoreRef(ref);
@@ -18,10 +19,12 @@ export function storeFor(rt: LakeRuntime, ref: string, ctx: RequestContext, acti
     entry &&
     r &&
     r.accountId !== ctx.principal.accountId &&
-    (parsed.accountId ?? r.accountId) === r.accountId &&
-    rt.policies.allows(r, ctx, action)
-  )
-    return entry;
+    (parsed.accountId ?? r.accountId) === r.accountId
+  ) {
+    // Another account's store: its owner gets a copy of the call, allowed or refused.
+    ctx.resourceAccountId = r.accountId;
+    if (rt.policies.allows(r, ctx, action)) return entry;
+  }
   return rt.findStore(ctx.principal.accountId, ref);
 }
 

@@ -61,6 +61,8 @@ export function queryHandlers(rt: LakeRuntime) {
       (owner !== undefined && owner !== (q.ownerAccountId ?? q.accountId))
     )
       throw LakeErrors.queryNotFound(id ?? "");
+    // The stores' owner gets its copy of the call, allowed or refused.
+    if (q.ownerAccountId) ctx.resourceAccountId = q.ownerAccountId;
     checkQueryGrant(rt, q, ctx, action);
     return q;
   };
@@ -224,6 +226,9 @@ function resolveStores(
   const entries = [...tables].map((name) => {
     const entry = rt.stores.get(name);
     const r = entry?.record;
+    // Another account's store: its owner gets a copy of the call, allowed or refused (the caller
+    // learns nothing from that).
+    if (r && r.accountId !== caller) ctx.resourceAccountId ??= r.accountId;
     if (
       !entry ||
       !r ||
