@@ -136,6 +136,8 @@ async function assumeRole(
   const caller = ctx.principal;
   if (caller.type === "Root") throw accessDenied("Roles may not be assumed by root accounts.");
   const role = identities.findRole(roleArn);
+  // Another account's role: that account gets its copy of the call, allowed or refused.
+  if (role && role.accountId !== caller.accountId) ctx.resourceAccountId = role.accountId;
   if (!role || !trustedAccounts(role.accountId, role.role).includes(caller.accountId)) {
     throw accessDenied(
       `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,

@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { CreateTrailCommand, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { ADMIN, ROLE_NAME } from "../test-support/fixtures.js";
+import { ADMIN, OTHER, PARTNER_ROLE_NAME, ROLE_NAME } from "../test-support/fixtures.js";
 import { eventByRequestId, logEvents } from "../test-support/log-events.js";
 import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
 
@@ -118,6 +118,53 @@ describe("OpenTrail audits itself", () => {
     assert.equal(id?.sessionContext?.sessionIssuer?.arn, roleArn);
     assert.equal(id?.sessionContext?.sessionIssuer?.userName, ROLE_NAME);
     assert.equal(id?.sessionContext?.attributes?.mfaAuthenticated, "false");
+  });
+
+  test("STS: AssumeRole of another account's role is recorded for both accounts, under one sharedEventID", async () => {
+    const sts = new STSClient({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: OTHER.accessKeyId, secretAccessKey: OTHER.secretAccessKey },
+      maxAttempts: 1,
+    });
+    const copies = (requestId: string | undefined) => {
+      const found = logEvents(server.app.log).filter((e) => e.requestID === requestId);
+      assert.deepEqual(
+        found.map((e) => e.recipientAccountId).sort(),
+        [ADMIN.accountId, OTHER.accountId].sort(),
+      );
+      assert.ok(found[0]?.sharedEventID && found[0].sharedEventID === found[1]?.sharedEventID);
+      assert.notEqual(found[0]?.eventID, found[1]?.eventID);
+      return found;
+    };
+    const partnerRole = `arn:aws:iam::${ADMIN.accountId}:role/${PARTNER_ROLE_NAME}`;
+    const assumed = await sts.send(
+      new AssumeRoleCommand({ RoleArn: partnerRole, RoleSessionName: "partner" }),
+    );
+    for (const e of copies(assumed.$metadata.requestId)) {
+      assert.equal(e.userIdentity?.accountId, OTHER.accountId);
+      assert.equal(e.errorCode, undefined);
+    }
+    // A role that does not trust the caller's account: the role's account sees the attempt too.
+    const refused = await sts
+      .send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${ADMIN.accountId}:role/${ROLE_NAME}`,
+          RoleSessionName: "refused",
+        }),
+      )
+      .catch((e: { name: string; $metadata: { requestId?: string } }) => e);
+    assert.equal((refused as { name: string }).name, "AccessDenied");
+    for (const e of copies((refused as { $metadata: { requestId?: string } }).$metadata.requestId))
+      assert.equal(e.errorCode, "AccessDenied");
+    // GetCallerIdentity concerns no other account: one record, no link.
+    const who = await sts.send(new GetCallerIdentityCommand({}));
+    const own = logEvents(server.app.log).filter((e) => e.requestID === who.$metadata.requestId);
+    assert.deepEqual(
+      own.map((e) => [e.recipientAccountId, e.sharedEventID]),
+      [[OTHER.accountId, undefined]],
+    );
+    sts.destroy();
   });
 
   test("the AWS CLI works unmodified and its calls are recorded with its user agent", async () => {

@@ -16,6 +16,8 @@ export const OTHER = {
   secretAccessKey: "other-secret-key-00000000000000000000000000",
 };
 export const ROLE_NAME = "Auditor";
+/** A role of ADMIN's account that OTHER's account may assume. */
+export const PARTNER_ROLE_NAME = "PartnerAuditor";
 
 export const IDENTITIES = {
   accounts: [
@@ -28,7 +30,7 @@ export const IDENTITIES = {
           accessKeys: [{ accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey }],
         },
       ],
-      roles: [{ name: ROLE_NAME }],
+      roles: [{ name: ROLE_NAME }, { name: PARTNER_ROLE_NAME, trust: { accounts: [OTHER.accountId] } }],
     },
     {
       id: OTHER.accountId,
