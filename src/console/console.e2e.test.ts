@@ -9,10 +9,10 @@ import {
   ListInsightsMetricDataCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import type { Browser, Locator, Page } from "playwright-core";
 import { ADMIN, ROLE_NAME } from "../test-support/fixtures.js";
-import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
+import { cloudTrailClient, startTestServer, stsTestClient, type TestServer } from "../test-support/server.js";
 import { buildConsole } from "./build.js";
 import { launchChromium, screenshot, signIn } from "./test-support/browser.js";
 import { BURST_USER, recordInsightTraffic } from "./test-support/insight-traffic.js";
@@ -68,12 +68,7 @@ describe("web console", () => {
     // First, before any API call moves the Insights analyzer's event clock.
     burstStart = await recordInsightTraffic(server.app);
     // Events made outside the console, by an assumed-role session with a resource.
-    const sts = new STSClient({
-      endpoint: server.url,
-      region: "us-east-1",
-      credentials: ADMIN,
-      maxAttempts: 1,
-    });
+    const sts = stsTestClient(server.url);
     const role = await sts.send(
       new AssumeRoleCommand({
         RoleArn: `arn:aws:iam::${ADMIN.accountId}:role/${ROLE_NAME}`,

@@ -3,10 +3,10 @@ import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { CreateTrailCommand, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { ADMIN, OTHER, PARTNER_ROLE_NAME, ROLE_NAME } from "../test-support/fixtures.js";
 import { eventByRequestId, logEvents } from "../test-support/log-events.js";
-import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
+import { cloudTrailClient, startTestServer, stsTestClient, type TestServer } from "../test-support/server.js";
 
 const run = promisify(execFile);
 
@@ -76,12 +76,7 @@ describe("OpenTrail audits itself", () => {
   });
 
   test("STS: GetCallerIdentity and AssumeRole are recorded; AssumeRole credentials are recorded as AssumedRole", async () => {
-    const sts = new STSClient({
-      endpoint: server.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey },
-      maxAttempts: 1,
-    });
+    const sts = stsTestClient(server.url);
     const who = await sts.send(new GetCallerIdentityCommand({}));
     assert.equal(who.Account, ADMIN.accountId);
     assert.equal(who.Arn, `arn:aws:iam::${ADMIN.accountId}:user/${ADMIN.userName}`);
@@ -121,12 +116,7 @@ describe("OpenTrail audits itself", () => {
   });
 
   test("STS: AssumeRole of another account's role is recorded for both accounts, under one sharedEventID", async () => {
-    const sts = new STSClient({
-      endpoint: server.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: OTHER.accessKeyId, secretAccessKey: OTHER.secretAccessKey },
-      maxAttempts: 1,
-    });
+    const sts = stsTestClient(server.url, OTHER);
     const copies = (requestId: string | undefined) => {
       const found = logEvents(server.app.log).filter((e) => e.requestID === requestId);
       assert.deepEqual(

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
 import { resolveConfig } from "../config/config.js";
 import { silentLogger } from "../config/logger.js";
 import { type OpenTrail, startOpenTrail } from "../main.js";
@@ -53,6 +54,11 @@ export function cloudTrailClient(url: string, creds: Keys = ADMIN, region = "us-
     },
     maxAttempts: 1,
   });
+}
+
+/** STS client of the server, one attempt per call. */
+export function stsTestClient(url: string, creds: Keys = ADMIN, region = "us-east-1"): STSClient {
+  return new STSClient({ endpoint: url, region, credentials: creds, maxAttempts: 1 });
 }
 
 /** Path-style S3 client of the built-in store, one attempt per call. */
