@@ -178,7 +178,7 @@ export async function benchHistory(
     try {
       const idleAfterMs = await waitUntilIdle(180_000);
       const http = await benchHistoryHttp(app.url, ADMIN, requestsByKind(samples, perKind, span));
-      const page = wireBody(app.history.lookupEvents({}, scope));
+      const page = wireBody(await app.history.lookupEvents({}, scope));
       const bare = await bareHttpBaseline(page, perKind, ADMIN);
       const durable = await bareHttpBaseline(page, perKind, ADMIN, join(dir, "durable-baseline.bin"));
       const worst = (all: Record<string, Latency>, key: "p99" | "cpuP99") =>

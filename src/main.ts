@@ -6,7 +6,7 @@ import type { OpenTrailConfig } from "./config/config.js";
 import { lockDataDir } from "./config/data-dir-lock.js";
 import { createLogger, type Logger } from "./config/logger.js";
 import { createGateway, upstreamBucketStore } from "./gateway/index.js";
-import { attachHistory, createHistoryService, HistoryIndex } from "./history/index.js";
+import { attachHistory, createHistoryService, HistoryThread } from "./history/index.js";
 import { createStsService, IdentityStore } from "./iam/index.js";
 import { createInsightsService, type InsightsService } from "./insights/index.js";
 import { createLakeService, type LakeService } from "./lake/index.js";
@@ -35,7 +35,7 @@ export interface OpenTrail {
   config: OpenTrailConfig;
   log: EventLog;
   recorder: Recorder;
-  history: HistoryIndex;
+  history: HistoryThread;
   /** Resolves once event history has indexed every record before `seq` (tests wait on it). */
   historyCaughtUp(seq: number): Promise<void>;
   identities: IdentityStore;
@@ -69,7 +69,7 @@ export async function startOpenTrail(
     });
     cleanup.unshift(() => log.close());
     const recorder = new Recorder(log);
-    const history = HistoryIndex.open({
+    const history = await HistoryThread.open({
       path: join(config.dataDir, "history.db"),
       retentionDays: config.historyRetentionDays,
       combineAttributes: config.combineLookupAttributes,

@@ -1,9 +1,15 @@
-import type { Consumer, ConsumerOptions } from "../log/types.js";
-import type { HistoryIndex } from "./history-index.js";
+import type { Consumer, ConsumerOptions, CursorStore, LogRecord } from "../log/types.js";
 
 /** The part of the event log that event history needs. */
 export interface ConsumableLog {
   consume(opts: ConsumerOptions): Consumer;
+}
+
+/** What the consumer feeds: a HistoryIndex, or a HistoryThread running one. */
+export interface IndexedHistory {
+  apply(records: LogRecord[]): void | Promise<void>;
+  cursor(): CursorStore;
+  enforceRetention(now: Date): unknown;
 }
 
 export interface AttachHistoryOptions {
@@ -26,7 +32,7 @@ export interface AttachHistoryOptions {
  */
 export function attachHistory(
   log: ConsumableLog,
-  index: HistoryIndex,
+  index: IndexedHistory,
   opts: AttachHistoryOptions = {},
 ): Consumer {
   const clock = opts.clock ?? (() => new Date());
@@ -44,18 +50,18 @@ export function attachHistory(
         const wait = lastCommit + interval - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      index.apply(records);
+      await index.apply(records);
       lastCommit = performance.now();
     },
     batchSize,
     cursor: index.cursor(),
   });
   const retain = () => {
+    // A closed or failing database: the consumer reports failures of its own; retry next tick.
     try {
-      index.enforceRetention(clock());
-    } catch {
-      // Closed or failing database: the consumer reports failures of its own; retry next tick.
-    }
+      const done = index.enforceRetention(clock());
+      if (done instanceof Promise) done.catch(() => undefined);
+    } catch {}
   };
   retain();
   const timer = setInterval(retain, opts.retentionIntervalMs ?? 600_000);

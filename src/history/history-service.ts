@@ -1,6 +1,15 @@
 import type { LookupEventsRequest, LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
 import type { Handler } from "../server/request-context.js";
-import type { HistoryIndex } from "./history-index.js";
+import type { HistoryScope } from "./history-index.js";
+
+/** A HistoryIndex, or a HistoryThread running one. */
+export interface HistoryLookup {
+  lookupEvents(
+    input: LookupEventsRequest,
+    scope: HistoryScope,
+    now: Date,
+  ): LookupEventsResponse | Promise<LookupEventsResponse>;
+}
 
 export interface HistoryServiceOptions {
   /** The time lookups are evaluated at; default: when the request was received. */
@@ -15,7 +24,7 @@ export interface HistoryService {
  * The event-history operations of the CloudTrail API. A caller sees only its own account's
  * events in the region its request was signed for, as in CloudTrail.
  */
-export function createHistoryService(index: HistoryIndex, opts: HistoryServiceOptions = {}): HistoryService {
+export function createHistoryService(index: HistoryLookup, opts: HistoryServiceOptions = {}): HistoryService {
   return {
     LookupEvents: async (input, ctx) =>
       index.lookupEvents(
