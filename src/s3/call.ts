@@ -1,6 +1,7 @@
 import type { EventResource, JsonObject } from "../events/cloudtrail-event.js";
 import type { RawRequest, RawResponse } from "../server/raw-http.js";
 import type { RequestContext } from "../server/request-context.js";
+import type { BlobUpload } from "./blob-upload.js";
 import type { BucketRecord } from "./model.js";
 import type { S3Runtime } from "./runtime.js";
 
@@ -15,6 +16,11 @@ export interface S3Call {
   body: Buffer;
   /** Trailing headers of an aws-chunked body (`x-amz-checksum-crc32`, ...). */
   trailers: Record<string, string>;
+  /**
+   * The body's object file, written while the body arrived (a plain PutObject / UploadPart
+   * body): storing the body finishes it rather than writing the bytes again.
+   */
+  upload?: BlobUpload;
   /** The addressed bucket, when it exists. */
   bucketRecord?: BucketRecord;
   audit: AuditNotes;

@@ -1,17 +1,20 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import { BufferPool } from "./buffer-pool.js";
 import { DigestWorkers } from "./digest-workers.js";
 import { bodyText, context, type Fixture, makeFixture, OWNER, raw, startAdapter } from "./test-support.js";
 
 /**
- * Object bodies past the digest-worker threshold: streamed into pooled memory, hashed on a
- * worker while the temp file is written, refused before any object points at them.
+ * Object bodies past the digest-worker threshold: streamed into pooled memory and, for plain
+ * PutObject / UploadPart bodies, into their temp file as they arrive; hashed on a worker while
+ * the file is made durable; refused before any object points at them.
  */
 const MB = 1024 * 1024;
 
@@ -53,10 +56,23 @@ describe("large object bodies", () => {
       body,
     );
   const get = (key: string) => send(adapter.url, "GET", `/big/${key}`, {});
-  /** Blob files and temp files on disk (the index is not counted). */
+  /**
+   * Blob files and temp files on disk (the index is not counted). Empty temp files are the
+   * spares BlobFiles opens ahead of need, whose number only depends on whether anything was
+   * written yet: a body's temp file holds bytes as soon as its first write is done.
+   */
   const files = () => {
     const root = join(fx.dir, "s3", "objects");
-    return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+    return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => {
+      if (!d.isFile()) return false;
+      const path = join(d.parentPath, d.name);
+      return !path.startsWith(join(root, "tmp")) || statSync(path).size > 0;
+    }).length;
+  };
+  /** Waits until `files()` is `count` (the server finishes a cut-off request on its own time). */
+  const settlesAt = async (count: number) => {
+    for (let i = 0; i < 100 && files() !== count; i++) await sleep(20);
+    assert.equal(files(), count);
   };
 
   before(async () => {
@@ -172,7 +188,8 @@ describe("large object bodies", () => {
     assert.equal((await get("chunked-bad")).status, 404);
   });
 
-  it("a body shorter than its Content-Length is IncompleteBody", async () => {
+  it("a body shorter than its Content-Length is IncompleteBody and leaves no file", async () => {
+    const before = files();
     const res = await fx.service.handle(
       Object.assign(raw("PUT", "/big/short", { headers: { "content-length": String(MB) } }), {
         stream: Readable.from([randomBytes(MB / 2)]),
@@ -182,6 +199,73 @@ describe("large object bodies", () => {
     assert.equal(res.status, 400);
     assert.match(await bodyText(res), /<Code>IncompleteBody<\/Code>/);
     assert.equal((await get("short")).status, 404);
+    assert.equal(files(), before);
+  });
+
+  it("a client that goes away mid-body leaves no object and no file", async () => {
+    assert.equal((await put("warm", randomBytes(MB))).status, 200);
+    const before = files();
+    const { port } = new URL(adapter.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      `PUT /big/cut HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${4 * MB}\r\n` +
+        "x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n",
+    );
+    socket.write(randomBytes(MB + 12345));
+    // Long enough for the first bytes to reach the temp file, which must go all the same.
+    await sleep(200);
+    socket.destroy();
+    await settlesAt(before);
+    assert.equal((await get("cut")).status, 404);
+  });
+
+  it("a streamed body refused by authorization leaves no file", async () => {
+    const before = files();
+    const res = await fx.service.handle(
+      Object.assign(
+        raw("PUT", "/big/denied", {
+          headers: { "content-length": String(MB), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+        }),
+        { stream: Readable.from([randomBytes(MB)]) },
+      ),
+      // A user of another account, which no bucket policy lets in.
+      context(
+        Object.assign({}, OWNER, {
+          accountId: "444455556666",
+          arn: "arn:aws:iam::444455556666:user/mallory",
+          principalId: "AIDAMALLORYXXXXXXXXXX",
+          userName: "mallory",
+          admin: false,
+        }),
+      ),
+    );
+    assert.equal(res.status, 403);
+    assert.match(await bodyText(res), /<Code>AccessDenied<\/Code>/);
+    assert.equal(files(), before);
+  });
+
+  it("a plain UploadPart body is written as it arrives and completes byte-exact", async () => {
+    const created = await send(adapter.url, "POST", "/big/multi?uploads", {});
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.body.toString())?.[1] as string;
+    const body = randomBytes(MB + 99);
+    const part = await put(`multi?partNumber=1&uploadId=${encodeURIComponent(uploadId)}`, body, {
+      "content-md5": createHash("md5").update(body).digest("base64"),
+    });
+    assert.equal(part.status, 200, part.body.toString());
+    const etag = `"${createHash("md5").update(body).digest("hex")}"`;
+    assert.equal(part.headers.etag, etag);
+    const done = await send(
+      adapter.url,
+      "POST",
+      `/big/multi?uploadId=${encodeURIComponent(uploadId)}`,
+      {},
+      Buffer.from(
+        `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`,
+      ),
+    );
+    assert.equal(done.status, 200, done.body.toString());
+    assert.ok((await get("multi")).body.equals(body));
   });
 
   it("concurrent GetObjects of different objects each get their own bytes (pooled buffers)", async () => {

@@ -11,6 +11,12 @@ import { S3Errors } from "./errors.js";
 /** Smaller bodies (XML documents, empty CopyObject bodies) are not worth a pooled buffer. */
 const POOLED_MIN_BYTES = 64 * 1024;
 
+/** Whether `receiveBody` will read a body with these headers into one pooled buffer. */
+export function receivesPooled(headers: Record<string, string>, limit: number): boolean {
+  const declared = Number(headers["content-length"]);
+  return Number.isSafeInteger(declared) && declared >= POOLED_MIN_BYTES && declared <= limit;
+}
+
 export interface ReceivedBody {
   body: Buffer;
   /** Whether `body` came from the pool (release it when done). */
@@ -22,6 +28,8 @@ export function receiveBody(
   headers: Record<string, string>,
   pool: BufferPool,
   limit: number,
+  /** Told, for a pooled body, how many of its bytes have arrived (a BlobUpload writes them). */
+  progress?: (body: Buffer, received: number) => void,
 ): Promise<ReceivedBody> {
   const header = headers["content-length"];
   const declared = header === undefined ? undefined : Number(header);
@@ -37,6 +45,7 @@ export function receiveBody(
       if (settled) return;
       settled = true;
       stream.off("data", onData);
+      // A BlobUpload write still in flight only reads this memory, into a file that is dropped.
       if (target) pool.release(target);
       reject(e);
     };
@@ -44,8 +53,12 @@ export function receiveBody(
       if (target) {
         if (size + chunk.length > target.length) return fail(S3Errors.incompleteBody());
         chunk.copy(target, size);
-      } else if (size + chunk.length > limit) return fail(S3Errors.entityTooLarge());
-      else chunks.push(chunk);
+        size += chunk.length;
+        progress?.(target, size);
+        return;
+      }
+      if (size + chunk.length > limit) return fail(S3Errors.entityTooLarge());
+      chunks.push(chunk);
       size += chunk.length;
     };
     // A client that goes away mid-body: "error" or only "close", no "end". (An error is built

@@ -19,7 +19,7 @@ import { HANDLERS } from "./handlers.js";
 import { assertKey } from "./names.js";
 import { ObjectIndex } from "./object-index.js";
 import { verifyPayloadHash } from "./payload-hash.js";
-import { receiveBody } from "./request-stream.js";
+import { receiveBody, receivesPooled } from "./request-stream.js";
 import { parseAddress, resolveOperation } from "./routing.js";
 import { type S3Logger, S3Runtime } from "./runtime.js";
 
@@ -121,10 +121,35 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
     options.logger,
   );
 
+  /**
+   * Whether a streamed body goes to its object file as it arrives (BlobUpload): a plain (not
+   * aws-chunked) PutObject / UploadPart body received into pooled memory, for a bucket that
+   * exists. Every check still runs once the body is in; a refused body's file is dropped.
+   */
+  function writesWhileReceiving(call: S3Call): boolean {
+    const { headers } = call.req;
+    return (
+      (call.operation === "PutObject" || call.operation === "UploadPart") &&
+      call.req.chunkSigning === undefined &&
+      !isAwsChunked(headers) &&
+      receivesPooled(headers, maxBodyBytes) &&
+      call.bucket !== undefined &&
+      index.getBucket(call.bucket) !== undefined
+    );
+  }
+
   async function run(call: S3Call, pooled: Buffer[]): Promise<RawResponse> {
     if (call.key !== undefined) assertKey(call.key);
     if (call.req.stream) {
-      const received = await receiveBody(call.req.stream, call.req.headers, rt.buffers, maxBodyBytes);
+      const upload = writesWhileReceiving(call) ? rt.blobs.begin() : undefined;
+      call.upload = upload;
+      const received = await receiveBody(
+        call.req.stream,
+        call.req.headers,
+        rt.buffers,
+        maxBodyBytes,
+        upload && ((body, n) => upload.append(body, n)),
+      );
       if (received.pooled) pooled.push(received.body);
       call.body = received.body;
       await verifyPayloadHash(call.req.headers, received.body, rt);
@@ -163,6 +188,9 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
       if (!isAwsError(e)) options.logger?.error("S3 request failed", { requestId: ctx.requestId, error: e });
       response = errorResponse(error, call ?? {}, req, ids);
     }
+    // An upload no handler finished (a refused or cut-off body): its temp file goes, and its
+    // last write must be done before the memory it reads is lent again.
+    if (call?.upload) await call.upload.abort();
     for (const buf of pooled) rt.buffers.release(buf);
     try {
       // Group commit: no answer, success or error, leaves before the index changes so far are durable.

@@ -33,7 +33,7 @@ export async function storeBody(call: S3Call, rt: S3Runtime): Promise<StoredBody
   const declared = declaredChecksums(call.req.headers, call.trailers);
   // Both settle before anything is decided: the caller may reuse the body's memory once we return.
   const [written, digests] = await Promise.allSettled([
-    rt.blobs.write(body),
+    call.upload ? call.upload.finish() : rt.blobs.write(body),
     digestsOf(rt, body, verifiableAlgorithms(declared)),
   ]);
   if (written.status === "rejected") throw written.reason;
