@@ -12,8 +12,9 @@ const GET_HEADERS = { "x-amz-checksum-mode": "ENABLED" };
 export interface LoadPhase {
   op: "put" | "get";
   bucket: string;
-  /** Keys are `${prefix}${i}` for i in [0, count). */
+  /** Keys are `${prefix}${i}` for i in [start, start + count). */
   prefix: string;
+  start?: number;
   count: number;
 }
 
@@ -69,10 +70,11 @@ function serveCommands(): void {
   let connections: S3Connection[] = [];
   async function phase(p: LoadPhase): Promise<number> {
     const start = performance.now();
-    let next = 0;
+    let next = p.start ?? 0;
+    const end = next + p.count;
     const worker = async (_: unknown, i: number) => {
       const c = connections[i] as S3Connection;
-      while (next < p.count) {
+      while (next < end) {
         const key = `${p.prefix}${next++}`;
         if (p.op === "put") {
           const res = await c.put(p.bucket, key, body);
