@@ -78,7 +78,8 @@ export function buildEventDraft(call: S3Call, outcome: CallOutcome): EventDraft 
     resources: resources(call, category),
     eventType: "AwsApiCall",
     managementEvent: category === "Management",
-    recipientAccountId: call.bucketRecord?.ownerAccountId ?? call.ctx.principal.accountId,
+    // The caller's copy; the bucket owner's, when it is another account, is recorded beside it.
+    recipientAccountId: call.ctx.principal.accountId,
     eventCategory: category,
     tlsDetails: outcome.secureTransport && host ? { clientProvidedHostHeader: host } : undefined,
   };

@@ -132,13 +132,23 @@ describe("S3 service", () => {
       assert.equal(res.status, 404);
       assert.equal(res.body, undefined);
     });
-    it("denied calls are recorded as AccessDenied / Access Denied", async () => {
+    it("denied calls are recorded as AccessDenied / Access Denied, for the caller and the bucket owner", async () => {
       await call(raw("GET", "/logs/ten"), OTHER);
-      const e = fx.sink.last();
-      assert.equal(e?.errorCode, "AccessDenied");
-      assert.equal(e?.errorMessage, "Access Denied");
-      assert.equal(e?.recipientAccountId, "111122223333");
-      assert.equal(e?.userIdentity?.accountId, "444455556666");
+      const [callers, owners] = fx.sink.events.slice(-2);
+      for (const e of [callers, owners]) {
+        assert.equal(e?.errorCode, "AccessDenied");
+        assert.equal(e?.errorMessage, "Access Denied");
+        assert.equal(e?.userIdentity?.accountId, "444455556666");
+      }
+      assert.equal(callers?.recipientAccountId, "444455556666");
+      assert.equal(owners?.recipientAccountId, "111122223333");
+      assert.ok(owners?.sharedEventID && owners.sharedEventID === callers?.sharedEventID);
+      assert.notEqual(owners?.eventID, callers?.eventID);
+      // The owner's own call: one record, no link.
+      const before = fx.sink.events.length;
+      await call(raw("GET", "/logs/ten"));
+      assert.equal(fx.sink.events.length, before + 1);
+      assert.equal(fx.sink.last()?.sharedEventID, undefined);
     });
   });
 

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { type AwsError, isAwsError } from "../protocol/errors.js";
 import { buildXmlError } from "../protocol/rest-xml.js";
 import { isSignedStreaming } from "../protocol/sigv4-chunks.js";
+import { recordWithOwnerCopy } from "../recorder/cross-account.js";
 import type { EventSink } from "../recorder/event-sink.js";
 import type { RawRequest, RawResponse } from "../server/raw-http.js";
 import type { RequestContext } from "../server/request-context.js";
@@ -205,14 +206,14 @@ export function createS3Service(options: S3ServiceOptions): S3Service {
     response.headers["x-amz-id-2"] = ids.hostId;
     if (!call) return response;
     try {
-      await options.sink.record(
-        buildEventDraft(call, {
-          error,
-          bytesOut: bytesOut(response, req.method),
-          hostId: ids.hostId,
-          secureTransport: rt.secureTransport,
-        }),
-      );
+      const draft = buildEventDraft(call, {
+        error,
+        bytesOut: bytesOut(response, req.method),
+        hostId: ids.hostId,
+        secureTransport: rt.secureTransport,
+      });
+      // A call on another account's bucket is the caller's and the bucket owner's, as in S3.
+      await recordWithOwnerCopy(options.sink, draft, call.bucketRecord?.ownerAccountId);
     } catch (e) {
       // Never acknowledge a call whose record is not durable.
       dropBody(response);

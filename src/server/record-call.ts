@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { CloudTrailEvent } from "../events/cloudtrail-event.js";
 import { toUserIdentity } from "../iam/user-identity.js";
 import type { AwsError } from "../protocol/errors.js";
+import { recordWithOwnerCopy } from "../recorder/cross-account.js";
 import type { EventDraft, EventSink } from "../recorder/event-sink.js";
 import type { RequestContext } from "./request-context.js";
 import type { ServiceAudit } from "./service-audit.js";
@@ -50,10 +50,5 @@ export async function recordCall(
     recipientAccountId: ctx.principal.accountId,
     eventCategory: category,
   };
-  const owner = ctx.resourceAccountId;
-  if (owner === undefined || owner === ctx.principal.accountId) return sink.record(draft);
-  draft.sharedEventID = randomUUID();
-  const ownersCopy: EventDraft = Object.assign({}, draft, { recipientAccountId: owner });
-  const [own] = await Promise.all([sink.record(draft), sink.record(ownersCopy)]);
-  return own;
+  return recordWithOwnerCopy(sink, draft, ctx.resourceAccountId);
 }
