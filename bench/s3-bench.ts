@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { makeFixture, OWNER, startAdapter } from "../src/s3/test-support.js";
-import { startBareS3Server } from "./support/s3-bare-server.js";
+import { readFileInto, startBareS3Server } from "./support/s3-bare-server.js";
 import { S3LoadGenerator } from "./support/s3-load.js";
 import { median, printTable, withCpuTime } from "./support/stats.js";
 
@@ -141,20 +141,6 @@ async function rawWrite(dir: string, name: string, body: Buffer, withFolderSync:
 }
 
 /** Reads a file of known size into `into` (one buffer per operation in flight, as the store's pool). */
-async function rawRead(path: string, into: Buffer): Promise<void> {
-  const fh = await open(path, "r");
-  try {
-    let filled = 0;
-    while (filled < into.length) {
-      const { bytesRead } = await fh.read(into, filled, into.length - filled, filled);
-      if (bytesRead === 0) throw new Error("short read");
-      filled += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
 interface Round {
   put: Figures;
   get: Figures;
@@ -208,9 +194,9 @@ export async function benchS3(): Promise<Record<string, unknown>> {
         ];
         const reads = (dir: string, prefix: string): Side[] => [
           (from, to) =>
-            inFlight(from, to, (i, slot) => rawRead(join(dir, `${i}`), readBuffers[slot] as Buffer)),
+            inFlight(from, to, (i, slot) => readFileInto(join(dir, `${i}`), readBuffers[slot] as Buffer)),
           (from, to) => load.run({ op: "get", bucket: "bench", prefix, start: from, count: to - from }),
-          (from, to) => inFlight(from, to, (i) => rawRead(join(dir, `${i}`), Buffer.allocUnsafe(size))),
+          (from, to) => inFlight(from, to, (i) => readFileInto(join(dir, `${i}`), Buffer.allocUnsafe(size))),
           (from, to) => bareLoad.run({ op: "get", bucket: "bench", prefix, start: from, count: to - from }),
         ];
         // An uncounted warm-up round of a quarter size first: worker threads start, code is

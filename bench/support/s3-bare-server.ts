@@ -33,7 +33,7 @@ export async function startBareS3Server(dir: string): Promise<BareS3Server> {
       let buf = spare.pop();
       if (!buf || buf.length !== object.size) buf = Buffer.allocUnsafe(object.size);
       const lent = buf;
-      readInto(object.path, lent).then(
+      readFileInto(object.path, lent).then(
         () => {
           res.writeHead(200, { "content-length": String(object.size) });
           res.end(lent, () => spare.push(lent));
@@ -63,7 +63,8 @@ export async function startBareS3Server(dir: string): Promise<BareS3Server> {
   };
 }
 
-async function readInto(path: string, buf: Buffer): Promise<void> {
+/** Reads a whole file of known size into `buf` (one read, as the store does): also the bench's raw read. */
+export async function readFileInto(path: string, buf: Buffer): Promise<void> {
   const fh = await open(path, "r");
   try {
     for (let filled = 0; filled < buf.length; ) {
