@@ -228,6 +228,26 @@ export function formatAmzDate(date: Date): string {
     .replace(/[-:]/g, "");
 }
 
+/** Why a request fell outside its time window, for the services that say it in their own words. */
+export type RequestWindow =
+  | { kind: "skewed"; requestTime: string; serverTime: Date; maxSkewMs: number }
+  | { kind: "expired"; expiresSeconds: number; expires: Date; serverTime: Date };
+
+/**
+ * A request outside its time window. The JSON and query services answer it as
+ * InvalidSignatureException ("Signature expired: ...") or, for a presigned URL,
+ * ExpiredTokenException; S3 has its own codes and details for it (server/wire-errors.ts).
+ */
+export class RequestTimeError extends AwsError {
+  constructor(
+    code: string,
+    message: string,
+    readonly window: RequestWindow,
+  ) {
+    super(code, message, 403);
+  }
+}
+
 /**
  * The header form must be within `maxSkewMs` of now; a presigned URL is valid from its
  * X-Amz-Date (less the skew) until X-Amz-Date + X-Amz-Expires. Messages are AWS's, e.g.
@@ -237,19 +257,33 @@ export function checkRequestTime(parsed: ParsedSigV4, date: Date, now: Date, max
   const minutes = `${maxSkewMs / 60_000} min.`;
   const earliest = new Date(now.getTime() - maxSkewMs);
   const latest = new Date(now.getTime() + maxSkewMs);
+  const skewed = { kind: "skewed", requestTime: parsed.amzDate, serverTime: now, maxSkewMs } as const;
   if (date.getTime() > latest.getTime()) {
-    throw CommonErrors.invalidSignature(
+    throw new RequestTimeError(
+      "InvalidSignatureException",
       `Signature not yet current: ${parsed.amzDate} is still later than ${formatAmzDate(latest)} (${formatAmzDate(now)} + ${minutes})`,
+      skewed,
     );
   }
   if (parsed.form === "query") {
-    const expiresAt = date.getTime() + (parsed.expiresSeconds ?? 0) * 1000;
-    if (now.getTime() > expiresAt) throw CommonErrors.expiredToken();
+    const expiresSeconds = parsed.expiresSeconds ?? 0;
+    const expires = new Date(date.getTime() + expiresSeconds * 1000);
+    if (now.getTime() > expires.getTime()) {
+      const { code, message } = CommonErrors.expiredToken();
+      throw new RequestTimeError(code, message, {
+        kind: "expired",
+        expiresSeconds,
+        expires,
+        serverTime: now,
+      });
+    }
     return;
   }
   if (date.getTime() < earliest.getTime()) {
-    throw CommonErrors.invalidSignature(
+    throw new RequestTimeError(
+      "InvalidSignatureException",
       `Signature expired: ${parsed.amzDate} is now earlier than ${formatAmzDate(earliest)} (${formatAmzDate(now)} - ${minutes})`,
+      skewed,
     );
   }
 }

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Sha256 } from "@aws-crypto/sha256-js";
 import { ListDashboardsCommand, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { formatAmzDate } from "../protocol/sigv4.js";
 import { ADMIN } from "../test-support/fixtures.js";
 import { cloudTrailClient, startTestServer, type TestServer } from "../test-support/server.js";
 import { cloudTrailCall, signedFetch } from "../test-support/signed-fetch.js";
@@ -140,5 +145,65 @@ describe("API edge", () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as { status: string };
     assert.equal(body.status, "ok");
+  });
+  test("S3: a request signed 20 minutes ago is RequestTimeTooSkewed, and the S3 SDK corrects its clock from it", async () => {
+    const signingDate = new Date(Date.now() - 20 * 60_000);
+    const res = await signedFetch(server.url, { service: "s3", method: "GET", path: "/", signingDate });
+    const xml = await res.text();
+    assert.equal(res.status, 403);
+    assert.match(xml, /<Code>RequestTimeTooSkewed<\/Code>/);
+    assert.match(
+      xml,
+      /<Message>The difference between the request time and the current time is too large.<\/Message>/,
+    );
+    assert.match(xml, new RegExp(`<RequestTime>${formatAmzDate(signingDate)}</RequestTime>`));
+    assert.match(xml, /<ServerTime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/ServerTime>/);
+    assert.match(xml, /<MaxAllowedSkewMilliseconds>900000<\/MaxAllowedSkewMilliseconds>/);
+
+    // The S3 client reads the server's time from the answer and corrects its clock: its next
+    // call succeeds.
+    const client = new S3Client({
+      endpoint: server.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: ADMIN,
+      maxAttempts: 1,
+      systemClockOffset: -20 * 60_000,
+    });
+    await expectAwsError(client.send(new ListBucketsCommand({})), "RequestTimeTooSkewed", 403);
+    assert.ok(Math.abs(client.config.systemClockOffset ?? Number.NaN) < 60_000);
+    const listed = await client.send(new ListBucketsCommand({}));
+    assert.equal(listed.$metadata.httpStatusCode, 200);
+  });
+
+  test("S3: a presigned URL past its X-Amz-Expires is AccessDenied, Request has expired", async () => {
+    const signer = new SignatureV4({
+      credentials: ADMIN,
+      region: "us-east-1",
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const url = new URL("/some-bucket/some-key", server.url);
+    const signingDate = new Date(Date.now() - 10 * 60_000);
+    const presigned = await signer.presign(
+      new HttpRequest({
+        method: "GET",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        headers: { host: url.host },
+      }),
+      { signingDate, expiresIn: 60 },
+    );
+    const query = new URLSearchParams(presigned.query as Record<string, string>);
+    const res = await fetch(`${url.href}?${query}`);
+    const xml = await res.text();
+    assert.equal(res.status, 403);
+    assert.match(xml, /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+    assert.match(xml, /<X-Amz-Expires>60<\/X-Amz-Expires>/);
+    const expires = new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + 60_000);
+    assert.match(xml, new RegExp(`<Expires>${expires.toISOString().replace(/\.\d{3}Z$/, "Z")}</Expires>`));
   });
 });
