@@ -1,4 +1,5 @@
-import { isMainThread, parentPort, Worker } from "node:worker_threads";
+import { isMainThread, parentPort } from "node:worker_threads";
+import { startModuleWorker } from "../../src/config/module-worker.js";
 import { S3Connection } from "./s3-connection.js";
 
 /** What @aws-sdk/client-s3 adds to a GetObject (flexible checksums on). */
@@ -22,12 +23,7 @@ type Command = { setup: { endpoint: string; concurrency: number; body: Uint8Arra
 type Reply = { ready: true } | { ms: number } | { error: string };
 
 export class S3LoadGenerator {
-  // Node 20 workers do not get tsx from --import: register it, then load this .ts file.
-  private readonly worker = new Worker(
-    `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
-      .then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`,
-    { eval: true },
-  );
+  private readonly worker = startModuleWorker(new URL(import.meta.url));
   private pending: { resolve(r: Reply): void; reject(e: Error): void } | undefined;
 
   private constructor() {

@@ -1,5 +1,6 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { LookupEventsRequest, LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
+import { startModuleWorker } from "../config/module-worker.js";
 import type { CursorStore, LogRecord } from "../log/types.js";
 import { AwsError, type Fault } from "../protocol/errors.js";
 import type { HistoryIndexOptions, HistoryScope, HistoryStats } from "./history-index.js";
@@ -41,15 +42,12 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** Starts the worker from its compiled file, or through tsx when running from source. */
+/** The worker's own module: compiled beside this one, or its source when running from source. */
 function startWorker(options: HistoryIndexOptions): Worker {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  const entry = new URL(`./history-thread-worker${ext}`, import.meta.url);
-  if (ext === ".js") return new Worker(entry, { workerData: options });
-  // Node 20 workers do not inherit tsx from --import: register it, then load the source.
-  const source = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(source, { eval: true, workerData: options });
+  return startModuleWorker(new URL(`./history-thread-worker${ext}`, import.meta.url), {
+    workerData: options,
+  });
 }
 
 export class HistoryThread {

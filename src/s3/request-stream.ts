@@ -36,7 +36,7 @@ export function receiveBody(
   if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0))
     return Promise.reject(S3Errors.incompleteBody());
   if (declared !== undefined && declared > limit) return Promise.reject(S3Errors.entityTooLarge());
-  const target = declared !== undefined && declared >= POOLED_MIN_BYTES ? pool.acquire(declared) : undefined;
+  const target = receivesPooled(headers, limit) ? pool.acquire(declared as number) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   return new Promise<ReceivedBody>((resolve, reject) => {

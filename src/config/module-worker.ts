@@ -1,0 +1,14 @@
+import { Worker, type WorkerOptions } from "node:worker_threads";
+
+/**
+ * A worker thread running the module at `url`. Compiled code (dist/) is loaded as it is; a
+ * TypeScript source (the tests and benches run from the sources through tsx) is loaded after
+ * the worker registers tsx itself, since Node 20 workers do not inherit their parent's
+ * `--import tsx`.
+ */
+export function startModuleWorker(url: URL, options: WorkerOptions = {}): Worker {
+  if (!url.pathname.endsWith(".ts")) return new Worker(url, options);
+  const source = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(source, Object.assign({}, options, { eval: true }));
+}
