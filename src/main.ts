@@ -69,11 +69,14 @@ export async function startOpenTrail(
     });
     cleanup.unshift(() => log.close());
     const recorder = new Recorder(log);
-    const history = await HistoryThread.open({
-      path: join(config.dataDir, "history.db"),
-      retentionDays: config.historyRetentionDays,
-      combineAttributes: config.combineLookupAttributes,
-    });
+    const history = await HistoryThread.open(
+      {
+        path: join(config.dataDir, "history.db"),
+        retentionDays: config.historyRetentionDays,
+        combineAttributes: config.combineLookupAttributes,
+      },
+      { logger },
+    );
     cleanup.splice(1, 0, () => history.close());
     const historyConsumer = attachHistory(log, history);
     // Stop the consumer (and its retention timer) before the log and the index close.

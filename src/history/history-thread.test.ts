@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import type { Worker } from "node:worker_threads";
 import { AwsError } from "../protocol/errors.js";
 import { tempDir } from "../test-support/fixtures.js";
 import { HistoryIndex } from "./history-index.js";
@@ -78,6 +80,84 @@ describe("HistoryThread", () => {
       assert.ok(kept < events.length);
       assert.equal(await thread.enforceRetention(NOW), events.length - kept);
       assert.equal((await thread.stats()).events, kept);
+    } finally {
+      await thread.close();
+      dir.remove();
+    }
+  });
+
+  it("replaces a worker that dies, without losing or repeating an event", async () => {
+    const dir = tempDir("opentrail-history-thread-");
+    const path = join(dir.path, "history.db");
+    const records = logRecords(events);
+    const thread = await HistoryThread.open({ path });
+    // The worker as a crash would end it: from outside, mid-call.
+    const kill = () => (thread as unknown as { worker: Worker }).worker.terminate();
+    try {
+      await thread.apply(records.slice(0, 300));
+      const inFlight = thread.apply(records.slice(300));
+      await kill();
+      await assert.rejects(inFlight, /history worker exited/);
+      // The next call waits for the new worker, which reopened the database at its cursor.
+      assert.equal((await thread.stats()).events, 300);
+      assert.equal(thread.restartCount, 1);
+      assert.equal(thread.cursor().load(), 300);
+      // The consumer's retry of the batch that was cut off.
+      await thread.apply(records.slice(300));
+      assert.equal(thread.cursor().load(), 500);
+      assert.equal((await thread.stats()).events, 500);
+
+      // Killed between a commit and its answer: applying the batch again adds nothing twice.
+      await kill();
+      await thread.apply(records.slice(450));
+      const stats = await thread.stats();
+      assert.equal(stats.events, 500);
+      assert.equal(stats.unflushedEvents, 500, "the in-memory index is rebuilt from the database");
+      assert.equal(thread.restartCount, 2);
+      const page = await thread.lookupEvents({ MaxResults: 50 }, scope, NOW);
+      const direct = await HistoryThread.open({ path: join(dir.path, "reference.db") });
+      try {
+        await direct.apply(records);
+        assert.deepEqual(
+          ids(page.Events),
+          ids((await direct.lookupEvents({ MaxResults: 50 }, scope, NOW)).Events),
+        );
+      } finally {
+        await direct.close();
+      }
+    } finally {
+      await thread.close();
+      dir.remove();
+    }
+  });
+
+  it("backs off while a new worker cannot open the database, and fails calls meanwhile", async () => {
+    const dir = tempDir("opentrail-history-thread-");
+    const path = join(dir.path, "history.db");
+    const delays: number[] = [];
+    const thread = await HistoryThread.open(
+      { path },
+      {
+        restartDelayMs: (n) => {
+          delays.push(n);
+          return n === 0 ? 0 : 60_000;
+        },
+      },
+    );
+    try {
+      await thread.apply(logRecords(events.slice(0, 10)));
+      // The database's place taken by a folder: every reopening fails.
+      rmSync(path, { force: true });
+      for (const f of ["-wal", "-shm"]) rmSync(path + f, { force: true });
+      mkdirSync(path);
+      await (thread as unknown as { worker: Worker }).worker.terminate();
+      await assert.rejects(thread.stats(), /database|directory|SQLITE/i);
+      assert.deepEqual(delays, [0, 1]);
+      // Backing off (60 s here): calls fail at once instead of waiting.
+      const t0 = performance.now();
+      await assert.rejects(thread.lookupEvents({}, scope, NOW));
+      assert.ok(performance.now() - t0 < 1000);
+      assert.equal(thread.restartCount, 0);
     } finally {
       await thread.close();
       dir.remove();
