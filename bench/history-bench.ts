@@ -48,7 +48,9 @@ function openRawBaseline(path: string) {
 
 /**
  * Writes `count` generated management events (the caller's account, 90 days ending now) to an
- * event log and indexes them with HistoryIndex.apply in batches of 1024, timing apply alone.
+ * event log, then indexes them as the server's consumer does: batches of 1024 read back from
+ * the log and given to HistoryIndex.apply, timing apply alone. Generating events between
+ * applies would charge the generator's garbage and cache misses to the index.
  */
 async function seed(
   dataDir: string,
@@ -64,8 +66,6 @@ async function seed(
     accounts: [ADMIN.accountId],
   });
   const log = await EventLog.open({ dir: join(dataDir, "log"), fsync: false });
-  const index = HistoryIndex.open({ path: join(dataDir, "history.db") });
-  const raw = openRawBaseline(join(dataDir, "raw-baseline.db"));
   const result: SeedResult = {
     applySeconds: 0,
     applyCpuSeconds: 0,
@@ -80,30 +80,38 @@ async function seed(
         samples.offer(event);
         payloads.push(Buffer.from(JSON.stringify(event)));
       }
-      const seqs = await log.appendBatch(payloads);
-      const records = payloads.map((payload, i) => ({ seq: seqs[i] as number, payload }));
-      const cpu = process.cpuUsage();
-      const t0 = performance.now();
-      index.apply(records);
-      result.applySeconds += (performance.now() - t0) / 1000;
-      const used = process.cpuUsage(cpu);
-      result.applyCpuSeconds += (used.user + used.system) / 1e6;
-      if (result.raw.events < RAW_BASELINE_EVENTS) {
-        const r0 = performance.now();
-        raw.batch(records);
-        result.raw.seconds += (performance.now() - r0) / 1000;
-        result.raw.events += records.length;
-      }
+      await log.appendBatch(payloads);
       done += payloads.length;
     }
-    const t0 = performance.now();
-    index.flush();
-    result.applySeconds += (performance.now() - t0) / 1000;
-    result.rssBytes = process.memoryUsage().rss;
-    result.raw.bytes = raw.bytes();
+    const index = HistoryIndex.open({ path: join(dataDir, "history.db") });
+    const raw = openRawBaseline(join(dataDir, "raw-baseline.db"));
+    try {
+      for (let from = log.startSeq; from < log.endSeq; ) {
+        const records = log.read(from, BATCH);
+        const cpu = process.cpuUsage();
+        const t0 = performance.now();
+        index.apply(records);
+        result.applySeconds += (performance.now() - t0) / 1000;
+        const used = process.cpuUsage(cpu);
+        result.applyCpuSeconds += (used.user + used.system) / 1e6;
+        if (result.raw.events < RAW_BASELINE_EVENTS) {
+          const r0 = performance.now();
+          raw.batch(records);
+          result.raw.seconds += (performance.now() - r0) / 1000;
+          result.raw.events += records.length;
+        }
+        from = (records.at(-1)?.seq ?? from) + 1;
+      }
+      const t0 = performance.now();
+      index.flush();
+      result.applySeconds += (performance.now() - t0) / 1000;
+      result.rssBytes = process.memoryUsage().rss;
+      result.raw.bytes = raw.bytes();
+    } finally {
+      raw.close();
+      index.close();
+    }
   } finally {
-    raw.close();
-    index.close();
     await log.close();
   }
   return result;
@@ -186,7 +194,7 @@ export async function benchHistory(
       const result: Record<string, unknown> = {
         events: count,
         "machine load (1-min average, cores)": `${loadavg()[0]?.toFixed(1)} on ${cpus().length}`,
-        "index build (apply, batches of 1024)": `${Math.round(count / seeded.applySeconds)} events/s (${Math.round(count / seeded.applyCpuSeconds)} per CPU-second); target >= ${TARGETS.eventsPerSecond}`,
+        "index build (apply, batches of 1024 read back from the log)": `${Math.round(count / seeded.applySeconds)} events/s (${Math.round(count / seeded.applyCpuSeconds)} per CPU-second); target >= ${TARGETS.eventsPerSecond}`,
         "database bytes per event": `${(stats.databaseBytes / count).toFixed(1)} (page_count*page_size ${stats.databaseBytes}); target <= ${TARGETS.bytesPerEvent}`,
         "baseline: JSON rows in SQLite, no index": `${Math.round(raw.events / raw.seconds)} events/s, ${(raw.bytes / raw.events).toFixed(1)} bytes/event (first ${raw.events} events)`,
         "RSS after indexing (MiB)": Math.round(seeded.rssBytes / 2 ** 20),
