@@ -1,21 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LookupEventsRequest, LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
 import Database from "better-sqlite3";
-import { resolveConfig } from "../src/config/config.js";
-import { silentLogger } from "../src/config/logger.js";
 import { HistoryIndex, type HistoryScope } from "../src/history/index.js";
 import { EventLog } from "../src/log/index.js";
-import { startOpenTrail } from "../src/main.js";
 import { ADMIN, writeIdentitiesFile } from "../src/test-support/fixtures.js";
+import {
+  type BenchProcess,
+  cpuMs,
+  spawnOpenTrail,
+  spawnScript,
+  stopProcess,
+} from "./support/bench-process.js";
 import { createEventGenerator } from "./support/event-generator.js";
-import { bareHttpBaseline, benchHistoryHttp, type Latency, timeCalls } from "./support/history-http.js";
+import { benchHttpSeries, type HttpLatency, type Latency, timeCalls } from "./support/history-http.js";
 import { LOOKUP_KINDS, type LookupKind, LookupSamples } from "./support/lookup-samples.js";
 import { printTable } from "./support/stats.js";
-
-export { benchHistoryHttp } from "./support/history-http.js";
 
 const DAY = 86_400_000;
 const BATCH = 1024;
@@ -131,27 +133,30 @@ function wireBody(response: LookupEventsResponse): string {
 }
 
 /**
- * Waits until this process is nearly idle (under 10% of a core for two half-second windows):
- * the server's other log consumers (Insights, Lake) first read the million events just written.
+ * Waits until the server is nearly idle (under 10% of a core for two half-second windows): its
+ * other log consumers (Insights) first read the million events just written.
  */
-async function waitUntilIdle(maxMs: number): Promise<number> {
+async function waitUntilIdle(pid: number | undefined, maxMs: number): Promise<number> {
   const start = performance.now();
   let quiet = 0;
   while (quiet < 2 && performance.now() - start < maxMs) {
-    const cpu = process.cpuUsage();
+    const cpu = cpuMs(pid);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const used = process.cpuUsage(cpu);
-    quiet = (used.user + used.system) / 1000 < 50 ? quiet + 1 : 0;
+    quiet = cpuMs(pid) - cpu < 50 ? quiet + 1 : 0;
   }
   return Math.round(performance.now() - start);
 }
 
 const fmt = (l: Latency) => `p50 ${l.p50} ms, p99 ${l.p99} ms (CPU p99 ${l.cpuP99} ms)`;
+const fmtHttp = (l: HttpLatency) => `p50 ${l.p50} ms, p99 ${l.p99} ms (server CPU ${l.serverCpuMs} ms/call)`;
+const BARE = "bare node:http";
+const DURABLE = "bare node:http + append & fdatasync per call";
 
 /**
  * Event history at scale: index build rate, storage per event, and LookupEvents latency per
- * attribute, direct and through OpenTrail's HTTP API (SigV4 + AWS JSON), next to a bare
- * node:http server answering the same response bytes in the same run.
+ * attribute, direct and through OpenTrail's HTTP API (SigV4 + AWS JSON; OpenTrail from dist/
+ * in a process of its own, as users run it), interleaved with two bare node:http servers
+ * answering the same response bytes (one of them durably appending a record first).
  */
 export async function benchHistory(
   opts: { events?: number; lookups?: number } = {},
@@ -166,31 +171,64 @@ export async function benchHistory(
   try {
     const seeded = await seed(dataDir, count, span, samples);
     const { raw } = seeded;
-    const config = resolveConfig(
-      { port: 0, host: "127.0.0.1", data: dataDir, identities: writeIdentitiesFile(dir) },
-      { OPENTRAIL_LOG_LEVEL: "silent" },
-    );
     const scope: HistoryScope = { accountId: ADMIN.accountId, region: "us-east-1" };
-    // Direct calls on the index alone (the server's other consumers would share the process).
+    // Direct calls on the index alone, in this process.
     const index = HistoryIndex.open({ path: join(dataDir, "history.db") });
     const direct: Record<string, Latency> = {};
     const stats = index.stats();
+    const bodyFile = join(dir, "page.json");
     try {
       for (const [kind, inputs] of requestsByKind(samples, perKind, span)) {
         direct[kind] = await timeCalls(inputs, (input) => index.lookupEvents(input, scope));
       }
+      writeFileSync(bodyFile, wireBody(index.lookupEvents({}, scope)));
     } finally {
       index.close();
     }
-    const app = await startOpenTrail(config, silentLogger);
+    // OpenTrail as users run it, on the seeded data folder, and the baselines: each a process of
+    // its own, called from this one.
+    const servers: BenchProcess[] = [];
     try {
-      const idleAfterMs = await waitUntilIdle(180_000);
-      const http = await benchHistoryHttp(app.url, ADMIN, requestsByKind(samples, perKind, span));
-      const page = wireBody(await app.history.lookupEvents({}, scope));
-      const bare = await bareHttpBaseline(page, perKind, ADMIN);
-      const durable = await bareHttpBaseline(page, perKind, ADMIN, join(dir, "durable-baseline.bin"));
-      const worst = (all: Record<string, Latency>, key: "p99" | "cpuP99") =>
-        Math.max(...Object.values(all).map((l) => l[key]));
+      const ot = await spawnOpenTrail([
+        "serve",
+        "--port",
+        "0",
+        "--data",
+        dataDir,
+        "--identities",
+        writeIdentitiesFile(dir),
+        "--log-level",
+        "warn",
+      ]);
+      servers.push(ot);
+      const bare = await spawnScript("bench/support/history-bare-server.ts", [bodyFile]);
+      servers.push(bare);
+      const durable = await spawnScript("bench/support/history-bare-server.ts", [
+        bodyFile,
+        join(dir, "durable-baseline.bin"),
+      ]);
+      servers.push(durable);
+      const idleAfterMs = await waitUntilIdle(ot.proc.pid, 180_000);
+      const url = (p: BenchProcess) => `http://127.0.0.1:${p.port}`;
+      const page = Array.from({ length: perKind }, () => ({ MaxResults: 50 }));
+      const http = await benchHttpSeries(
+        Object.assign(
+          Object.fromEntries(
+            [...requestsByKind(samples, perKind, span)].map(([kind, inputs]) => [
+              kind,
+              { url: url(ot), pid: ot.proc.pid, inputs },
+            ]),
+          ),
+          {
+            [BARE]: { url: url(bare), pid: bare.proc.pid, inputs: page },
+            [DURABLE]: { url: url(durable), pid: durable.proc.pid, inputs: page },
+          },
+        ),
+        ADMIN,
+      );
+      const { [BARE]: bareLatency, [DURABLE]: durableLatency, ...lookups } = http;
+      const worstDirect = Math.max(...Object.values(direct).map((l) => l.p99));
+      const worstHttp = Math.max(...Object.values(lookups).map((l) => l.p99));
       const result: Record<string, unknown> = {
         events: count,
         "machine load (1-min average, cores)": `${loadavg()[0]?.toFixed(1)} on ${cpus().length}`,
@@ -201,16 +239,16 @@ export async function benchHistory(
         "server idle (its log consumers caught up) after (ms)": idleAfterMs,
         "interned strings": stats.strings,
         ...Object.fromEntries(Object.entries(direct).map(([k, l]) => [`direct ${k}`, fmt(l)])),
-        ...Object.fromEntries(Object.entries(http).map(([k, l]) => [`HTTP ${k}`, fmt(l)])),
-        "bare node:http, same client and 50-event response": fmt(bare),
-        "bare node:http + append & fdatasync per call": fmt(durable),
-        "worst p99 direct / HTTP (ms)": `${worst(direct, "p99")} / ${worst(http, "p99")} (CPU ${worst(direct, "cpuP99")} / ${worst(http, "cpuP99")}); target <= ${TARGETS.lookupP99Ms}`,
-        "worst HTTP p99 / bare + fdatasync p99": (worst(http, "p99") / durable.p99).toFixed(2),
+        ...Object.fromEntries(Object.entries(lookups).map(([k, l]) => [`HTTP ${k}`, fmtHttp(l)])),
+        [`${BARE}, same client and 50-event response`]: fmtHttp(bareLatency as HttpLatency),
+        [DURABLE]: fmtHttp(durableLatency as HttpLatency),
+        "worst p99 direct / HTTP (ms)": `${worstDirect} / ${worstHttp}; target <= ${TARGETS.lookupP99Ms}`,
+        "worst HTTP p99 / bare + fdatasync p99": (worstHttp / (durableLatency as HttpLatency).p99).toFixed(2),
       };
       printTable(`Event history (${count} events, ${perKind} lookups per kind)`, result);
       return result;
     } finally {
-      await app.stop();
+      await Promise.all(servers.map(stopProcess));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,7 @@
-import { once } from "node:events";
-import { open } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { LookupEventsRequest } from "@aws-sdk/client-cloudtrail";
-import type { LookupKind } from "./lookup-samples.js";
+import { cpuMs } from "./bench-process.js";
 import { SigV4JsonClient } from "./sigv4-json-client.js";
 import { percentile } from "./stats.js";
-
-/** About one LookupEvents call's record as the log stores it. */
-const RECORD_BYTES = 1200;
 
 export interface HttpCredentials {
   accessKeyId: string;
@@ -45,88 +38,76 @@ export async function timeCalls<T>(
 
 const CLOUDTRAIL_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 
-function client(url: string, creds: HttpCredentials, region: string): SigV4JsonClient {
-  return new SigV4JsonClient({
-    url,
-    credentials: creds,
-    region,
-    service: "cloudtrail",
-    targetPrefix: CLOUDTRAIL_TARGET,
-  });
+/** One series of LookupEvents calls to one server process. */
+export interface HttpSeries {
+  url: string;
+  /** The server's pid, to read the CPU time it spends on the series. */
+  pid: number | undefined;
+  inputs: LookupEventsRequest[];
 }
 
-const lookupEvents = (c: SigV4JsonClient) => (input: LookupEventsRequest) => c.call("LookupEvents", input);
+export interface HttpLatency {
+  p50: number;
+  p99: number;
+  /** The server process's CPU time (all threads) per call, averaged over the series. */
+  serverCpuMs: number;
+}
 
 /**
- * LookupEvents latency through HTTP: each request signed with SigV4 (the SDK's signer) and sent
- * over a kept-alive connection to `url`, one at a time; p50/p99 per lookup kind.
+ * LookupEvents latency through HTTP, each request signed with SigV4 (the SDK's signer) and sent
+ * over a kept-alive connection, one call at a time, from this process to servers in processes
+ * of their own. The series run interleaved, a tenth of each in turn, so the drifts of a shared
+ * machine fall on all of them alike rather than on whichever ran last.
  */
-export async function benchHistoryHttp(
-  url: string,
+export async function benchHttpSeries(
+  series: Record<string, HttpSeries>,
   creds: HttpCredentials,
-  requests: Map<LookupKind, LookupEventsRequest[]>,
   region = "us-east-1",
-): Promise<Record<string, Latency>> {
-  const http = client(url, creds, region);
+  slices = 10,
+): Promise<Record<string, HttpLatency>> {
+  const runs = Object.entries(series).map(([name, s]) => ({
+    name,
+    s,
+    client: new SigV4JsonClient({
+      url: s.url,
+      credentials: creds,
+      region,
+      service: "cloudtrail",
+      targetPrefix: CLOUDTRAIL_TARGET,
+    }),
+    wall: [] as number[],
+    cpu: 0,
+  }));
   try {
-    const warmup = [...requests.values()].flatMap((r) => r.slice(0, 20));
-    await timeCalls(warmup, lookupEvents(http));
-    const out: Record<string, Latency> = {};
-    for (const [kind, inputs] of requests) out[kind] = await timeCalls(inputs, lookupEvents(http));
-    return out;
-  } finally {
-    http.destroy();
-  }
-}
-
-/**
- * The same client's calls against a bare node:http server that answers every request with
- * `body` (a real 50-event LookupEvents response): the cost of signing, HTTP and parsing alone.
- * With `durableFile`, the server first appends a record-sized block to that file and
- * fdatasyncs it, as OpenTrail must before answering any call: the floor the disk sets.
- */
-export async function bareHttpBaseline(
-  body: string,
-  calls: number,
-  creds: HttpCredentials,
-  durableFile?: string,
-): Promise<Latency> {
-  const bytes = Buffer.from(body);
-  const file = durableFile === undefined ? undefined : await open(durableFile, "w");
-  const record = Buffer.alloc(RECORD_BYTES, 0x20);
-  let at = 0;
-  const durable = async () => {
-    if (!file) return;
-    await file.write(record, 0, record.length, at);
-    at += record.length;
-    await file.datasync();
-  };
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      durable().then(
-        () => {
-          res.writeHead(200, {
-            "content-type": "application/x-amz-json-1.1",
-            "content-length": bytes.length,
-          });
-          res.end(bytes);
+    for (const r of runs)
+      for (const input of r.s.inputs.slice(0, 50)) await r.client.call("LookupEvents", input);
+    for (let slice = 0; slice < slices; slice++) {
+      for (const r of runs) {
+        const n = r.s.inputs.length;
+        const part = r.s.inputs.slice(
+          Math.floor((slice * n) / slices),
+          Math.floor(((slice + 1) * n) / slices),
+        );
+        const cpu0 = cpuMs(r.s.pid);
+        for (const input of part) {
+          const t0 = performance.now();
+          await r.client.call("LookupEvents", input);
+          r.wall.push(performance.now() - t0);
+        }
+        r.cpu += cpuMs(r.s.pid) - cpu0;
+      }
+    }
+    return Object.fromEntries(
+      runs.map((r) => [
+        r.name,
+        {
+          p50: ms(percentile(r.wall, 50)),
+          p99: ms(percentile(r.wall, 99)),
+          serverCpuMs: ms(r.cpu / r.wall.length),
         },
-        (err: Error) => res.destroy(err),
-      );
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const http = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, creds, "us-east-1");
-  try {
-    const inputs = Array.from({ length: calls }, () => ({ MaxResults: 50 }));
-    await timeCalls(inputs.slice(0, 50), lookupEvents(http));
-    return await timeCalls(inputs, lookupEvents(http));
+      ]),
+    );
   } finally {
-    http.destroy();
-    server.closeAllConnections();
-    server.close();
-    await file?.close();
+    for (const r of runs) r.client.destroy();
   }
 }
