@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import type { LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
 import type { Principal } from "../iam/principal.js";
 import { EventLog } from "../log/index.js";
 import type { RequestContext } from "../server/request-context.js";
@@ -49,7 +50,11 @@ describe("createHistoryService", () => {
         ["111122223333", "eu-west-1"],
         ["444455556666", "us-east-1"],
       ] as const) {
-        const out = await service.LookupEvents({ MaxResults: 50 }, context(account, region));
+        // A HistoryIndex answers with the object (a HistoryThread with its wire bytes).
+        const out = (await service.LookupEvents(
+          { MaxResults: 50 },
+          context(account, region),
+        )) as LookupEventsResponse;
         const want = events.filter((e) => e.recipientAccountId === account && e.awsRegion === region);
         assert.ok((out.Events?.length ?? 0) > 0);
         for (const e of out.Events ?? []) assert.ok(want.some((w) => w.eventID === e.EventId));

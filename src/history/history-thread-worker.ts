@@ -4,6 +4,7 @@
  * AwsError keeps its code, message and status across the thread boundary).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { encodeJsonOutput } from "../protocol/aws-json.js";
 import { isAwsError } from "../protocol/errors.js";
 import { HistoryIndex, type HistoryIndexOptions } from "./history-index.js";
 import type { ThreadCall, ThreadReply } from "./history-thread.js";
@@ -11,9 +12,11 @@ import type { ThreadCall, ThreadReply } from "./history-thread.js";
 const port = parentPort;
 if (!port) throw new Error("history-thread-worker runs only as a worker thread");
 
-function reply(message: ThreadReply): void {
-  port?.postMessage(message);
+function reply(message: ThreadReply, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
 }
+
+const utf8 = new TextEncoder();
 
 let index: HistoryIndex | undefined;
 try {
@@ -26,7 +29,9 @@ try {
 port.on("message", (call: ThreadCall) => {
   try {
     if (!index) throw new Error("history index did not open");
-    reply({ id: call.id, result: run(index, call) });
+    const result = run(index, call);
+    // Encoded bytes have an ArrayBuffer of their own (TextEncoder's): moved, not copied.
+    reply({ id: call.id, result }, result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : []);
   } catch (e) {
     reply({
       id: call.id,
@@ -58,6 +63,8 @@ function run(index: HistoryIndex, call: ThreadCall): unknown {
       return index.cursor().load();
     case "lookupEvents":
       return index.lookupEvents(call.input, call.scope, new Date(call.now));
+    case "lookupEventsJson":
+      return utf8.encode(encodeJsonOutput(index.lookupEvents(call.input, call.scope, new Date(call.now))));
     case "enforceRetention":
       return index.enforceRetention(new Date(call.now));
     case "flush":

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Worker } from "node:worker_threads";
+import { EncodedJsonOutput, encodeJsonOutput } from "../protocol/aws-json.js";
 import { AwsError } from "../protocol/errors.js";
 import { tempDir } from "../test-support/fixtures.js";
 import { HistoryIndex } from "./history-index.js";
@@ -35,6 +36,10 @@ describe("HistoryThread", () => {
       assert.equal(thread.cursor().load(), 500);
       const page = await thread.lookupEvents({ MaxResults: 50 }, scope, NOW);
       assert.equal(page.Events?.length, 50);
+      // The same page serialised on the worker, as the API sends it.
+      const wire = await thread.lookupEventsJson({ MaxResults: 50 }, scope, NOW);
+      assert.ok(wire instanceof EncodedJsonOutput);
+      assert.equal(wire.body.toString("utf8"), encodeJsonOutput(page));
       assert.ok(page.Events?.[0]?.EventTime instanceof Date);
       assert.equal((await thread.stats()).events, 500);
       await thread.close();
@@ -60,10 +65,16 @@ describe("HistoryThread", () => {
     const thread = await HistoryThread.open({ path: join(dir.path, "history.db") });
     try {
       await thread.apply(logRecords(events.slice(0, 10)));
-      const e = await thread.lookupEvents({ MaxResults: 0 }, scope, NOW).catch((err: unknown) => err);
-      assert.ok(e instanceof AwsError);
-      assert.equal(e.code, "InvalidMaxResultsException");
-      assert.equal(e.status, 400);
+      const lookups = [
+        () => thread.lookupEvents({ MaxResults: 0 }, scope, NOW),
+        () => thread.lookupEventsJson({ MaxResults: 0 }, scope, NOW),
+      ];
+      for (const lookup of lookups) {
+        const e = await lookup().catch((err: unknown) => err);
+        assert.ok(e instanceof AwsError);
+        assert.equal(e.code, "InvalidMaxResultsException");
+        assert.equal(e.status, 400);
+      }
       assert.equal((await thread.lookupEvents({}, scope, NOW)).Events?.length, 10);
     } finally {
       await thread.close();

@@ -3,6 +3,7 @@ import type { LookupEventsRequest, LookupEventsResponse } from "@aws-sdk/client-
 import type { Logger } from "../config/logger.js";
 import { startModuleWorker } from "../config/module-worker.js";
 import type { CursorStore, LogRecord } from "../log/types.js";
+import { EncodedJsonOutput } from "../protocol/aws-json.js";
 import { AwsError, type Fault } from "../protocol/errors.js";
 import type { HistoryIndexOptions, HistoryScope, HistoryStats } from "./history-index.js";
 
@@ -25,6 +26,7 @@ export type ThreadCall = { id: number } & (
   | { method: "apply"; data: Buffer; seqs: Float64Array; ends: Uint32Array }
   | { method: "save"; next: number }
   | { method: "lookupEvents"; input: LookupEventsRequest; scope: HistoryScope; now: number }
+  | { method: "lookupEventsJson"; input: LookupEventsRequest; scope: HistoryScope; now: number }
   | { method: "enforceRetention"; now: number }
   | { method: "flush" }
   | { method: "stats" }
@@ -216,6 +218,24 @@ export class HistoryThread {
       scope,
       now: now.getTime(),
     }) as Promise<LookupEventsResponse>;
+  }
+
+  /**
+   * lookupEvents' answer as the wire carries it, serialised on the worker: the main thread then
+   * neither deserialises the page's ~75 KB of strings nor serialises them again.
+   */
+  async lookupEventsJson(
+    input: LookupEventsRequest,
+    scope: HistoryScope,
+    now: Date = new Date(),
+  ): Promise<EncodedJsonOutput> {
+    const bytes = (await this.call({
+      method: "lookupEventsJson",
+      input,
+      scope,
+      now: now.getTime(),
+    })) as Uint8Array;
+    return new EncodedJsonOutput(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
 
   enforceRetention(now: Date = new Date()): Promise<number> {

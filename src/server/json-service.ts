@@ -1,5 +1,6 @@
 import type { Logger } from "../config/logger.js";
 import {
+  EncodedJsonOutput,
   encodeJsonError,
   encodeJsonOutput,
   jsonContentType,
@@ -68,12 +69,15 @@ export async function dispatchJson(
     const op = operation as string; // parseJsonRequest refused unknown operations
     const handler = service.handlers[op];
     if (!handler) throw CommonErrors.notImplemented(op);
-    const output = ((await handler(input, ctx)) ?? {}) as Record<string, unknown>;
+    const result = (await handler(input, ctx)) ?? {};
+    const encoded = result instanceof EncodedJsonOutput ? result : undefined;
+    const output = encoded ? undefined : (result as Record<string, unknown>);
     const recorded = recordCall(sink, service.audit, ctx, { operation: op, input, output });
     // The record's write starts in a microtask queued just now: let it start, then encode the
-    // answer (a LookupEvents page is ~75 KB of JSON) while the record is being made durable.
+    // answer (a Lake results page can be hundreds of KB of JSON) while the record is being made
+    // durable.
     await Promise.resolve();
-    const body = Buffer.from(encodeJsonOutput(output));
+    const body = encoded ? encoded.body : Buffer.from(encodeJsonOutput(output));
     await recorded;
     return { status: 200, headers, body };
   } catch (e) {
