@@ -23,9 +23,15 @@ interface InsightJson {
   held: TallyJson[];
   firstQuiet: number;
 }
-interface VolatileJson {
+/** One series' in-flight state. */
+interface SeriesStateJson {
+  tallies: Array<[number, TallyJson]>;
+  insight?: InsightJson;
+}
+/** The whole in-flight state in one document, as checkpoints saved it before. */
+interface LegacyVolatileJson {
   closedThrough: number;
-  series: Array<{ id: number; tallies: Array<[number, TallyJson]>; insight?: InsightJson }>;
+  series: Array<{ id: number } & SeriesStateJson>;
 }
 
 const tallyJson = (t: MinuteTally): TallyJson => ({
@@ -44,37 +50,65 @@ const tallyOf = (j: TallyJson): MinuteTally => ({
 /**
  * The analyzer's in-flight state (everything not in the minute and day tables): minutes not
  * closed yet, the last closed tallies a Start may look back on, and Insights in progress. It is
- * small, a few entries per active series, and saved whole with each checkpoint.
+ * a few entries per active series, saved per series, and only for the series that changed since
+ * the last checkpoint: all of them every second was hundreds of KB of JSON, and a stall of the
+ * event loop, with a couple of thousand series.
+ *
+ * Returns [series id, state] for each series given (those `takeChangedSeries` returned); null
+ * when one has no state left to keep.
  */
-export function saveVolatile(a: InsightsAnalyzer): string {
-  const series: VolatileJson["series"] = [];
-  for (const s of a.allSeries()) {
-    if (s.tallies.size === 0 && !s.insight) continue;
-    series.push({
-      id: s.id,
+export function seriesStates(changed: Iterable<Series>): Array<[number, string | null]> {
+  const out: Array<[number, string | null]> = [];
+  for (const s of changed) {
+    if (s.tallies.size === 0 && !s.insight) {
+      out.push([s.id, null]);
+      continue;
+    }
+    const state: SeriesStateJson = {
       tallies: [...s.tallies].map(([m, t]) => [m, tallyJson(t)]),
       insight: s.insight && insightJson(s.insight),
-    });
+    };
+    out.push([s.id, JSON.stringify(state)]);
   }
-  return JSON.stringify({ closedThrough: a.closedThrough, series } satisfies VolatileJson);
+  return out;
 }
 
-export function loadVolatile(a: InsightsAnalyzer, json: string | undefined): void {
+/** Restores the saved in-flight state: the clock, then each series' state. */
+export function loadSeriesStates(
+  a: InsightsAnalyzer,
+  closedThrough: number | undefined,
+  states: Iterable<[number, string]>,
+): void {
+  if (closedThrough !== undefined) a.restoreClock(closedThrough);
+  for (const [id, json] of states) restoreSeriesState(a, id, JSON.parse(json) as SeriesStateJson);
+}
+
+/**
+ * Restores the in-flight state from a data folder whose checkpoints saved it as one document;
+ * every series restored is marked changed, so the next checkpoint saves it per series.
+ */
+export function loadLegacyVolatile(a: InsightsAnalyzer, json: string | undefined): void {
   if (!json) return;
-  const v = JSON.parse(json) as VolatileJson;
+  const v = JSON.parse(json) as LegacyVolatileJson;
   a.restoreClock(v.closedThrough);
   for (const entry of v.series) {
-    const s = a.seriesById(entry.id);
-    if (!s) continue;
-    for (const [m, t] of entry.tallies) {
-      s.tallies.set(m, tallyOf(t));
-      if (m > v.closedThrough) a.markPending(s, m);
-    }
-    if (entry.insight) {
-      s.insight = insightOf(entry.insight);
-      a.markOpen(s);
-    }
+    const s = restoreSeriesState(a, entry.id, entry);
+    if (s) a.markChanged(s);
   }
+}
+
+function restoreSeriesState(a: InsightsAnalyzer, id: number, state: SeriesStateJson): Series | undefined {
+  const s = a.seriesById(id);
+  if (!s) return undefined;
+  for (const [m, t] of state.tallies) {
+    s.tallies.set(m, tallyOf(t));
+    if (m > a.closedThrough) a.markPending(s, m);
+  }
+  if (state.insight) {
+    s.insight = insightOf(state.insight);
+    a.markOpen(s);
+  }
+  return s;
 }
 
 function insightJson(i: OpenInsight): InsightJson {

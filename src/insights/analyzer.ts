@@ -73,6 +73,8 @@ export class InsightsAnalyzer {
   private transitions: InsightTransition[] = [];
   private closed: Array<[number, number, number]> = [];
   private created: Series[] = [];
+  /** Series whose in-flight state (tallies, Insight in progress) changed since the last take. */
+  private changed = new Set<Series>();
   closedThrough = -1;
   private maxMinute = -1;
   readonly stats: AnalyzerStats = {
@@ -138,6 +140,18 @@ export class InsightsAnalyzer {
     const c = this.created;
     this.created = [];
     return c;
+  }
+
+  /** Series whose in-flight state changed since the last call (what a checkpoint must save). */
+  takeChangedSeries(): Set<Series> {
+    const c = this.changed;
+    this.changed = new Set();
+    return c;
+  }
+
+  /** Marks a series' in-flight state as not saved (a state restored from an older format). */
+  markChanged(s: Series): void {
+    this.changed.add(s);
   }
 
   allSeries(): Series[] {
@@ -231,6 +245,7 @@ export class InsightsAnalyzer {
     const t = s.tally(minute);
     if (t.count === 0) this.markPending(s, minute);
     s.add(t, e.identity, e.userAgent, e.errorCode);
+    this.changed.add(s);
     this.stats.counted++;
     if (s.triggerMinute !== minute) this.arm(s, minute);
     if (t.count >= s.trigger) this.tryStart(s, minute, e.timeMs);
@@ -297,6 +312,7 @@ export class InsightsAnalyzer {
       this.hooks.enabled(s.key),
     );
     s.insight = insight;
+    this.changed.add(s);
     s.trigger = Number.POSITIVE_INFINITY;
     this.open.add(s);
     this.stats.openInsights = this.open.size;
@@ -335,8 +351,15 @@ export class InsightsAnalyzer {
         s.close(m, t);
         this.closed.push([s.id, m, t.count]);
       }
-    for (const s of [...this.open]) this.evaluateEnd(s, m, nowMs);
-    if (list) for (const s of list) if (!s.insight) s.forgetBefore(m - 1);
+    for (const s of [...this.open]) {
+      this.changed.add(s);
+      this.evaluateEnd(s, m, nowMs);
+    }
+    if (list)
+      for (const s of list) {
+        if (!s.insight) s.forgetBefore(m - 1);
+        this.changed.add(s);
+      }
     if (m % MINUTES_PER_DAY === 0) this.forgetOldDays(m);
   }
 
@@ -369,6 +392,7 @@ export class InsightsAnalyzer {
     if (!insight) return;
     if (insight.emitted) this.transitions.push(endTransition(s, insight, endMinute, nowMs));
     s.insight = undefined;
+    this.changed.add(s);
     s.triggerMinute = -1;
     s.forgetBefore(this.closedThrough);
     this.open.delete(s);

@@ -4,7 +4,7 @@ import type { Consumer, EventLog, LogRecord } from "../log/index.js";
 import type { EventDraft } from "../recorder/event-sink.js";
 import type { Recorder } from "../recorder/recorder.js";
 import type { InsightsAnalyzer } from "./analyzer.js";
-import { dayJson, loadVolatile, restoreDay, saveVolatile } from "./analyzer-state.js";
+import { dayJson, loadLegacyVolatile, loadSeriesStates, restoreDay, seriesStates } from "./analyzer-state.js";
 import { MINUTES_PER_DAY } from "./baseline.js";
 import type { InsightTransition } from "./insight-lifecycle.js";
 import { dataInsightTrails, dataTrailSelects, type InsightSources } from "./insight-sources.js";
@@ -64,7 +64,9 @@ export class InsightsConsumer {
     const { store, analyzer } = deps;
     for (const [account, region, since] of store.scopes()) analyzer.restoreScope(account, region, since);
     for (const { id, key } of store.series()) analyzer.restoreSeries(id, key);
-    loadVolatile(analyzer, store.meta("volatile"));
+    const legacy = store.meta("volatile");
+    if (legacy) loadLegacyVolatile(analyzer, legacy);
+    else loadSeriesStates(analyzer, store.closedThrough(), store.seriesStates());
     const window = analyzer.settings.baselineMinutes + 120;
     for (const [id, minute, count] of store.minutesSince(analyzer.closedThrough - window))
       analyzer.seriesById(id)?.ring.set(minute, count);
@@ -155,16 +157,24 @@ export class InsightsConsumer {
     if (!force && transitions.length === 0 && now - this.lastCheckpoint < (this.deps.checkpointMs ?? 1000))
       return;
     const drafts = transitions.map(toDraft);
-    store.checkpoint({
-      cursor: this.position,
-      scopes: [...analyzer.scopes()],
-      series: this.series,
-      minutes: this.minutes,
-      days: this.dirtyDays(),
-      volatile: saveVolatile(analyzer),
-      outbox: drafts.map((d) => ({ eventId: d.eventID as string, draft: JSON.stringify(d) })),
-      logEnd: log.endSeq,
-    });
+    const changed = analyzer.takeChangedSeries();
+    try {
+      store.checkpoint({
+        cursor: this.position,
+        scopes: [...analyzer.scopes()],
+        series: this.series,
+        minutes: this.minutes,
+        days: this.dirtyDays(),
+        closedThrough: analyzer.closedThrough,
+        seriesStates: seriesStates(changed),
+        outbox: drafts.map((d) => ({ eventId: d.eventID as string, draft: JSON.stringify(d) })),
+        logEnd: log.endSeq,
+      });
+    } catch (err) {
+      // Not saved: the next checkpoint must save these series' state.
+      for (const s of changed) analyzer.markChanged(s);
+      throw err;
+    }
     this.series = [];
     this.minutes = [];
     this.lastCheckpoint = now;

@@ -35,7 +35,10 @@ export interface Checkpoint {
   series: Array<[number, string]>;
   minutes: Array<[number, number, number]>;
   days: Array<[number, number, string]>;
-  volatile: string;
+  /** The analyzer's clock: minutes up to this one are final. */
+  closedThrough: number;
+  /** In-flight state of the series that changed: [id, state], or [id, null] to drop it. */
+  seriesStates: Array<[number, string | null]>;
   /** Insights events decided, to be recorded right after this commit. */
   outbox: Array<{ eventId: string; draft: string }>;
   logEnd: number;
@@ -59,6 +62,7 @@ CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, shared_id TEXT NOT
 CREATE INDEX IF NOT EXISTS events_by_time ON events (account, region, time_ms);
 CREATE TABLE IF NOT EXISTS store_insights (source_arn TEXT PRIMARY KEY, settings TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox (event_id TEXT PRIMARY KEY, log_end INTEGER NOT NULL, draft TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS series_state (series_id INTEGER PRIMARY KEY, state TEXT NOT NULL);
 `;
 
 /**
@@ -93,6 +97,19 @@ export class InsightsStore {
 
   cursor(): number {
     return Number(this.meta("cursor") ?? 0);
+  }
+
+  /** The analyzer's clock as last committed; undefined before the first checkpoint. */
+  closedThrough(): number | undefined {
+    const v = this.meta("closedThrough");
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** Each series' in-flight state as last committed: [series id, state]. */
+  seriesStates(): IterableIterator<[number, string]> {
+    return this.db.prepare("SELECT series_id, state FROM series_state").raw().iterate() as IterableIterator<
+      [number, string]
+    >;
   }
 
   scopes(): Array<[string, string, number]> {
@@ -163,6 +180,8 @@ export class InsightsStore {
     );
     const day = db.prepare("INSERT OR REPLACE INTO days (series_id, day, tally) VALUES (?, ?, ?)");
     const outbox = db.prepare("INSERT OR REPLACE INTO outbox (event_id, log_end, draft) VALUES (?, ?, ?)");
+    const putState = db.prepare("INSERT OR REPLACE INTO series_state (series_id, state) VALUES (?, ?)");
+    const dropState = db.prepare("DELETE FROM series_state WHERE series_id = ?");
     db.transaction(() => {
       for (const s of c.scopes) scope.run(...s);
       for (const s of c.series) series.run(...s);
@@ -172,7 +191,13 @@ export class InsightsStore {
       }
       for (const d of c.days) day.run(...d);
       for (const o of c.outbox) outbox.run(o.eventId, c.logEnd, o.draft);
-      setMeta.run("volatile", c.volatile);
+      for (const [id, state] of c.seriesStates) {
+        if (state === null) dropState.run(id);
+        else putState.run(id, state);
+      }
+      setMeta.run("closedThrough", String(c.closedThrough));
+      // The in-flight state as one document, from before it was saved per series.
+      db.prepare("DELETE FROM meta WHERE key = 'volatile'").run();
       setMeta.run("cursor", String(c.cursor));
     })();
   }

@@ -11,6 +11,7 @@ import type { EventDraft } from "../recorder/event-sink.js";
 import { Recorder } from "../recorder/recorder.js";
 import type { TrailInsightSettings } from "../trails/index.js";
 import { DEFAULT_ANALYZER, InsightsAnalyzer } from "./analyzer.js";
+import { seriesStates } from "./analyzer-state.js";
 import { insightsEnabled } from "./insight-sources.js";
 import { InsightsConsumer } from "./insights-consumer.js";
 import { InsightsStore } from "./insights-store.js";
@@ -40,7 +41,7 @@ let sources = { trails: () => [trail] };
 async function open(
   dir: string,
   log: EventLog,
-): Promise<{ consumer: InsightsConsumer; store: InsightsStore }> {
+): Promise<{ consumer: InsightsConsumer; store: InsightsStore; analyzer: InsightsAnalyzer }> {
   const store = new InsightsStore(join(dir, "insights.db"));
   const settings = {
     ...DEFAULT_ANALYZER,
@@ -58,7 +59,7 @@ async function open(
     retentionMinutes: 15 * DAY,
   });
   consumer.start();
-  return { consumer, store };
+  return { consumer, store, analyzer };
 }
 
 /** The Insights events in a log, in log order. */
@@ -75,7 +76,21 @@ function insightRecords(log: EventLog): CloudTrailEvent[] {
   return out;
 }
 
-async function replay(stopAt: number | undefined): Promise<CloudTrailEvent[]> {
+/**
+ * The in-flight state of a store rewritten as checkpoints saved it before it was kept per
+ * series: one JSON document in meta.
+ */
+function toLegacyState(store: InsightsStore): void {
+  const series = [...store.seriesStates()].map(([id, state]) => ({ id, ...JSON.parse(state) }));
+  const db = store.db;
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('volatile', ?)").run(
+    JSON.stringify({ closedThrough: store.closedThrough(), series }),
+  );
+  db.prepare("DELETE FROM series_state").run();
+  db.prepare("DELETE FROM meta WHERE key = 'closedThrough'").run();
+}
+
+async function replay(stopAt: number[], opts: { legacy?: boolean } = {}): Promise<CloudTrailEvent[]> {
   const dir = tempDir();
   const log = await EventLog.open({ dir: join(dir, "log"), fsync: false });
   const recorder = new Recorder(log);
@@ -91,9 +106,10 @@ async function replay(stopAt: number | undefined): Promise<CloudTrailEvent[]> {
   let minute = 0;
   for (const drafts of traffic.minutes()) {
     await recorder.recordBatch(drafts as EventDraft[]);
-    if (++minute === stopAt) {
+    if (stopAt.includes(++minute)) {
       await consumer.caughtUp(log.endSeq);
       await consumer.stop();
+      if (opts.legacy) toLegacyState(store);
       store.close();
       ({ consumer, store } = await open(dir, log));
     }
@@ -107,14 +123,66 @@ async function replay(stopAt: number | undefined): Promise<CloudTrailEvent[]> {
 }
 
 describe("Insights state across restarts", () => {
-  test("a restart in the middle decides exactly what an uninterrupted run decides", async () => {
-    const straight = await replay(undefined);
-    const restarted = await replay(Math.round(1.5 * DAY));
+  test("restarts in the middle decide exactly what an uninterrupted run decides", async () => {
+    const straight = await replay([]);
     assert.ok(straight.length >= 6, `${straight.length} Insights events`);
-    assert.deepEqual(
-      restarted.map((e) => [e.eventID, e.eventTime, e.insightDetails]),
-      straight.map((e) => [e.eventID, e.eventTime, e.insightDetails]),
-    );
+    const key = (events: CloudTrailEvent[]) => events.map((e) => [e.eventID, e.eventTime, e.insightDetails]);
+    // The state each restart reloads was saved per series, each at its own last change.
+    const restarted = await replay([Math.round(1.3 * DAY), Math.round(1.5 * DAY), Math.round(1.8 * DAY)]);
+    assert.deepEqual(key(restarted), key(straight));
+    // A data folder whose state was saved the old way, as one document, carries on the same.
+    const migrated = await replay([Math.round(1.5 * DAY)], { legacy: true });
+    assert.deepEqual(key(migrated), key(straight));
+  });
+
+  test("a checkpoint saves the in-flight state of the series that changed, and only those", async () => {
+    const dir = tempDir();
+    const log = await EventLog.open({ dir: join(dir, "log"), fsync: false });
+    const recorder = new Recorder(log);
+    const traffic = createTraffic({
+      start: new Date(Date.UTC(2024, 0, 1)),
+      days: 0.2,
+      warmupDays: 0.1,
+      volume: 0.2,
+      seed: 9,
+    });
+    const { consumer, store, analyzer } = await open(dir, log);
+    // What the store holds is the whole in-flight state of every series, as if saved afresh.
+    const assertSaved = () => {
+      const fresh = seriesStates(analyzer.allSeries()).filter(([, state]) => state !== null);
+      assert.deepEqual(new Map(store.seriesStates()), new Map(fresh));
+    };
+    try {
+      for (const drafts of traffic.minutes()) await recorder.recordBatch(drafts as EventDraft[]);
+      await consumer.caughtUp(log.endSeq);
+      await consumer.flush();
+      const before = new Map(store.seriesStates());
+      assert.ok(before.size > 10, `${before.size} series with state`);
+      assertSaved();
+      // One more call of one series, a few seconds later (its minute still open).
+      const last = JSON.parse(log.read(log.endSeq - 1, 1)[0]?.payload.toString() ?? "{}") as CloudTrailEvent;
+      const changes = store.db.prepare("SELECT total_changes() AS n").pluck();
+      await recorder.record(
+        Object.assign({}, last, { eventID: undefined, requestID: undefined }) as EventDraft,
+      );
+      await consumer.caughtUp(log.endSeq);
+      const n0 = changes.get() as number;
+      await consumer.flush();
+      const after = new Map(store.seriesStates());
+      const changed = [...after].filter(([id, state]) => before.get(id) !== state);
+      assert.ok(changed.length >= 1 && changed.length <= 2, `${changed.length} series changed`);
+      // meta (cursor, clock), the changed states, and nothing per unchanged series.
+      assert.ok((changes.get() as number) - n0 <= 8, `${(changes.get() as number) - n0} rows written`);
+      assertSaved();
+      // Time passes: the open minutes close, and the tallies kept for them go.
+      await consumer.tick(Date.parse(last.eventTime) + 10 * 60_000);
+      await consumer.flush();
+      assertSaved();
+    } finally {
+      await consumer.stop();
+      store.close();
+      await log.close();
+    }
   });
 
   test("data-event Insights are computed per trail, from the data events its selectors take", async () => {
@@ -214,7 +282,8 @@ describe("Insights state across restarts", () => {
       series: [],
       minutes: [],
       days: [],
-      volatile: JSON.stringify({ closedThrough: -1, series: [] }),
+      closedThrough: -1,
+      seriesStates: [],
       outbox: [1, 2].map((n) => ({ eventId: draft(n).eventID as string, draft: JSON.stringify(draft(n)) })),
       logEnd: log.endSeq,
     });
