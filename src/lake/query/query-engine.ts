@@ -8,10 +8,11 @@ import type { CheckedStatement } from "../sql/statement-check.js";
 import { emptyEventsSql } from "../storage/event-schema.js";
 import { list, tsLit } from "../storage/parquet-writer.js";
 import type { FileLease, StoreFiles } from "../storage/store-files.js";
-import { formatValue } from "./format-value.js";
+import { chunkFormatter } from "./format-value.js";
 import { ACTIVE_STATUSES, type QueryRecord, RESULT_RETENTION_MS } from "./query-model.js";
+import { RecentResults } from "./recent-results.js";
 import { resultColumnNames } from "./result-columns.js";
-import { ResultWriter } from "./result-file.js";
+import { type ResultRow, ResultWriter, readRows } from "./result-file.js";
 import type { SandboxPool, SandboxScope, SandboxSession } from "./sandbox.js";
 
 /** A store a query reads, resolved and authorised when the query was submitted. */
@@ -63,6 +64,7 @@ export class QueryEngine {
   private readonly queue: QueryJob[] = [];
   private readonly running = new Map<string, Running>();
   private readonly done = new Map<string, Array<() => void>>();
+  private readonly recent = new RecentResults();
 
   constructor(private readonly deps: QueryEngineDeps) {
     mkdirSync(deps.resultsDir, { recursive: true });
@@ -91,6 +93,14 @@ export class QueryEngine {
 
   resultPath(id: string): string {
     return join(this.deps.resultsDir, `${id}.jsonl`);
+  }
+
+  /** Rows [start, start + max) of a settled query's result: from memory if kept, else its file. */
+  async results(record: QueryRecord, start: number, max: number): Promise<ResultRow[]> {
+    return (
+      this.recent.rows(record.id, start, max) ??
+      (await readRows(this.resultPath(record.id), record.offsets, start, max))
+    );
   }
 
   submit(job: QueryJob): void {
@@ -127,6 +137,7 @@ export class QueryEngine {
     for (const r of this.all()) {
       if (ACTIVE_STATUSES.has(r.status) || (r.endedAt ?? r.createdAt) >= horizon) continue;
       this.records.delete(r.id);
+      this.recent.forget(r.id);
       this.deps.db.deleteRecord("queries", r.id);
       await rm(this.resultPath(r.id), { force: true });
     }
@@ -157,8 +168,8 @@ export class QueryEngine {
   private async execute(job: QueryJob, run: Running): Promise<void> {
     const { record } = job;
     const started = this.deps.now();
+    // Not saved: after a restart a RUNNING query is FAILED exactly as a QUEUED one is.
     record.status = "RUNNING";
-    this.save(record);
     const leases: FileLease[] = [];
     const timer = setTimeout(() => {
       run.timedOut = true;
@@ -176,20 +187,26 @@ export class QueryEngine {
           leases.push(lease);
           record.eventsScanned += lease.rows;
           record.bytesScanned += lease.bytes;
-          await defineStoreView(session, store.id, storeView(lease, store.cutoff));
+          await defineStoreView(session, store.id, storeView(lease, store.cutoff, job.checked.wholeRecord));
         }
         if (run.cancelled || run.timedOut) throw new Error("interrupted before start");
-        const result = await session.conn.stream(job.sql);
+        // A query whose rows come only at its end runs to completion in one call (faster);
+        // the others stream, so that a timeout keeps the rows they gave (Lake's partial results).
+        const result = job.checked.rowsAtEnd
+          ? await session.conn.run(job.sql)
+          : await session.conn.stream(job.sql);
         record.columns = resultColumnNames(result.columnNames(), job.checked.selectList);
         writer = new ResultWriter(this.resultPath(record.id));
+        const format = chunkFormatter(result.columnTypes());
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
-          await writer.append(chunk.getRows().map((row) => row.map(formatValue)));
+          await writer.append(format(chunk));
         }
         await writer.flush();
         reusable = !run.cancelled && !run.timedOut;
         this.collect(record, writer, started);
+        if (writer.kept) this.recent.keep(record.id, writer.kept, writer.keptChars);
         this.finish(record, "FINISHED");
       } finally {
         // A later CancelQuery of this query must not interrupt the connection's next user.
@@ -255,8 +272,11 @@ async function defineStoreView(session: SandboxSession, storeId: string, view: s
   session.views.set(storeId, view);
 }
 
-/** The relation a store's ID names inside a query: its leased files, minus expired events. */
-function storeView(lease: FileLease, cutoff: Date): string {
+/**
+ * The relation a store's ID names inside a query: its leased files, minus expired events, with
+ * Lake's whole-record columns eventJson/eventJsonChecksum if the query may read them.
+ */
+function storeView(lease: FileLease, cutoff: Date, wholeRecord: boolean): string {
   const rows =
     lease.paths.length === 0
       ? `(${emptyEventsSql()})`
@@ -264,8 +284,11 @@ function storeView(lease: FileLease, cutoff: Date): string {
   // Only files that reach back past the cutoff need the filter; without it a query that does
   // not read eventTime does not decode it.
   const mayHoldExpired = !(Date.parse(`${lease.firstDay}T00:00:00Z`) >= cutoff.getTime());
-  // eventJson/eventJsonChecksum (Lake's whole-record columns) are computed only if selected.
-  return `SELECT t.*, CAST(to_json(t) AS VARCHAR) AS eventJson, sha256(CAST(to_json(t) AS VARCHAR)) AS eventJsonChecksum
+  // The whole-record columns are computed only for rows of queries that select them.
+  const record = wholeRecord
+    ? ", CAST(to_json(t) AS VARCHAR) AS eventJson, sha256(CAST(to_json(t) AS VARCHAR)) AS eventJsonChecksum"
+    : "";
+  return `SELECT t.*${record}
     FROM ${rows} t${mayHoldExpired ? ` WHERE t.eventTime >= ${tsLit(cutoff)}` : ""}`;
 }
 

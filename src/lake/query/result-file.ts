@@ -7,6 +7,8 @@ export type ResultRow = Array<string | null>;
 export const INDEX_STEP = 1000;
 /** Rows are written in pieces of about this size: a small result costs one write. */
 const FLUSH_CHARS = 1 << 20;
+/** A result up to this size (JSON characters) is also kept as rows, for RecentResults. */
+export const KEEP_CHARS = 4 << 20;
 
 /**
  * A query's results on disk: one JSON array of formatted values per line, plus an index of the
@@ -16,6 +18,9 @@ const FLUSH_CHARS = 1 << 20;
 export class ResultWriter {
   count = 0;
   readonly offsets: number[] = [0];
+  /** The rows written, while they total at most KEEP_CHARS; undefined past that. */
+  kept: ResultRow[] | undefined = [];
+  keptChars = 0;
   private bytes = 0;
   private pending = "";
   private created = false;
@@ -26,6 +31,11 @@ export class ResultWriter {
     for (const row of rows) {
       const line = `${JSON.stringify(row)}\n`;
       this.pending += line;
+      if (this.kept) {
+        this.keptChars += line.length;
+        if (this.keptChars <= KEEP_CHARS) this.kept.push(row);
+        else this.kept = undefined;
+      }
       this.bytes += Buffer.byteLength(line);
       this.count++;
       if (this.count % INDEX_STEP === 0) this.offsets.push(this.bytes);

@@ -64,6 +64,46 @@ describe("checkStatement and result column names (DuckDB's parser)", () => {
       "_col1",
     ]);
   });
+  it("tells queries whose rows come only at their end from those that may stream them", async () => {
+    const atEnd = [
+      `SELECT count(*) AS n FROM "${ID}" WHERE userAgent LIKE '%x%'`,
+      `SELECT eventName, count(*) FROM "${ID}" GROUP BY eventName`,
+      `SELECT eventName FROM "${ID}" ORDER BY eventTime LIMIT 5`,
+      `SELECT max(eventTime) + INTERVAL 1 DAY FROM "${ID}"`,
+      `SELECT eventName FROM "${ID}" GROUP BY ALL`,
+      `WITH c AS (SELECT * FROM "${ID}") SELECT CASE WHEN sum(1) > 0 THEN 'y' END FROM c`,
+      `SELECT eventName FROM "${ID}" UNION ALL SELECT eventName FROM "${ID}" ORDER BY 1`,
+    ];
+    const streamed = [
+      `SELECT eventTime, eventName FROM "${ID}" WHERE userIdentity.arn = 'a'`,
+      `SELECT eventName FROM "${ID}" LIMIT 10`,
+      `SELECT count(*) OVER () FROM "${ID}"`,
+      `SELECT eventName, (SELECT count(*) FROM "${ID}") FROM "${ID}"`,
+      `WITH c AS (SELECT eventName, count(*) n FROM "${ID}" GROUP BY 1) SELECT * FROM c`,
+      `SELECT eventName FROM "${ID}" UNION ALL SELECT eventName FROM "${ID}"`,
+    ];
+    for (const sql of atEnd) assert.equal(checkStatement(await parse(sql)).rowsAtEnd, true, sql);
+    for (const sql of streamed) assert.equal(checkStatement(await parse(sql)).rowsAtEnd, false, sql);
+  });
+  it("tells queries that may read the whole-record columns from those that cannot", async () => {
+    const whole = [
+      `SELECT * FROM "${ID}"`,
+      `SELECT t.* FROM "${ID}" t`,
+      `SELECT eventJson FROM "${ID}"`,
+      `SELECT x.eventjsonchecksum FROM "${ID}" x`,
+      `SELECT to_json(t) FROM "${ID}" t`,
+      `WITH c AS (SELECT eventName FROM "${ID}") SELECT c FROM c`,
+      `SELECT COLUMNS('event.*') FROM "${ID}"`,
+      `SELECT n FROM (SELECT * FROM "${ID}") s(n)`,
+    ];
+    const columns = [
+      `SELECT eventName, count(*) AS n FROM "${ID}" GROUP BY eventName ORDER BY n DESC`,
+      `SELECT x.userIdentity.arn, count(*) AS n FROM "${ID}" x JOIN "${ID}" y ON x.eventID = y.eventID GROUP BY 1`,
+      `SELECT count(*) FROM "${ID}" WHERE userAgent LIKE '%x%'`,
+    ];
+    for (const sql of whole) assert.equal(checkStatement(await parse(sql)).wholeRecord, true, sql);
+    for (const sql of columns) assert.equal(checkStatement(await parse(sql)).wholeRecord, false, sql);
+  });
   it("refuses what the sandbox refuses", async () => {
     for (const [sql, message] of [
       ["COPY t TO 'x'", /Only SELECT/],

@@ -1,5 +1,7 @@
 import { LakeErrors } from "../lake-errors.js";
+import { rowsAtEnd } from "./rows-at-end.js";
 import { storeTimeRanges, type TimeRange } from "./time-range.js";
+import { readsWholeRecord } from "./whole-record.js";
 
 /**
  * The sandbox's statement rules, applied to DuckDB's own parse tree of the query
@@ -18,6 +20,10 @@ export interface CheckedStatement {
   selectList: SelectItem[];
   /** The eventTime range read of each table that is read with one (partition pruning). */
   timeRanges: Map<string, TimeRange>;
+  /** The query gives its rows only at the end (ORDER BY, GROUP BY, aggregates): not streamed. */
+  rowsAtEnd: boolean;
+  /** The query may read eventJson/eventJsonChecksum, so the store views must have them. */
+  wholeRecord: boolean;
 }
 
 export interface SelectItem {
@@ -74,7 +80,13 @@ export function checkStatement(serialized: string): CheckedStatement {
   collectCtes(root, ctes);
   const tables = new Set<string>();
   walk(root, ctes, tables);
-  return { tables, selectList: outermostSelectList(root), timeRanges: storeTimeRanges(root, tables) };
+  return {
+    tables,
+    selectList: outermostSelectList(root),
+    timeRanges: storeTimeRanges(root, tables),
+    rowsAtEnd: rowsAtEnd(root),
+    wholeRecord: readsWholeRecord(root, ctes),
+  };
 }
 
 function collectCtes(value: unknown, ctes: Set<string>): void {
