@@ -70,8 +70,14 @@ export class LakeDb {
     return row?.next_seq ?? 0;
   }
 
-  setCursor(storeId: string, nextSeq: number): void {
-    this.db.prepare("UPDATE stores SET next_seq = ? WHERE id = ?").run(nextSeq, storeId);
+  /** `durable: false` skips the fsync, for a move a crash may lose (see putRecord). */
+  setCursor(storeId: string, nextSeq: number, durable = true): void {
+    if (!durable) this.db.pragma("synchronous = NORMAL");
+    try {
+      this.db.prepare("UPDATE stores SET next_seq = ? WHERE id = ?").run(nextSeq, storeId);
+    } finally {
+      if (!durable) this.db.pragma("synchronous = FULL");
+    }
   }
 
   deleteStore(id: string): void {

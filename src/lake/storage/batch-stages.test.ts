@@ -58,4 +58,21 @@ describe("BatchStages", () => {
     await stages.clear();
     assert.equal((await staged()).length, 0);
   });
+
+  it("stages nothing for a store that takes none of a batch, until a store that takes some asks", async () => {
+    const all = { id: "all", accepts: () => true };
+    const writes = { id: "writes", accepts: (e: CloudTrailEvent) => e.readOnly === false };
+    const stages = new BatchStages(writer, () => [all, writes]);
+    const staged = () => writer.run("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stage_%'");
+    const records = [record(30, '{"eventID":"r","eventTime":"2024-03-07T00:00:00Z","readOnly":true}')];
+    const none = await stages.acquire(records, writes);
+    assert.deepEqual([...(none.takes.get("writes") ?? [])], [0]);
+    assert.equal((await staged()).length, 0);
+    none.release();
+    const some = await stages.acquire(records, all);
+    assert.deepEqual(await writer.run(`SELECT eventID FROM "${some.tables.get("2024-03-07")}"`), [["r"]]);
+    some.release();
+    await stages.clear();
+    assert.equal((await staged()).length, 0);
+  });
 });

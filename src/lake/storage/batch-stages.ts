@@ -34,7 +34,10 @@ export interface StagedBatch extends Staged {
 
 interface Stage {
   staged: Staged;
-  ready: Promise<void>;
+  /** Each day's JSON lines, until a store that takes some of them has them loaded. */
+  lines: Map<string, Buffer[]>;
+  /** Loading into DuckDB, once a store that takes records asked for the batch. */
+  ready?: Promise<void>;
   users: number;
   evicted: boolean;
 }
@@ -71,13 +74,20 @@ export class BatchStages {
       const shared = !stage;
       const stores = shared ? [store, ...this.ingesting().filter((s) => s.id !== store.id)] : [store];
       const { staged, lines } = this.split(records, stores);
-      stage = { staged, ready: this.load(staged, lines), users: 0, evicted: !shared };
+      stage = { staged, lines, users: 0, evicted: !shared };
       if (shared) {
         this.stages.set(key, stage);
         this.evictOld();
       }
     }
     const s = stage;
+    // A store that takes nothing of the batch (a trickle of calls it does not select, such as
+    // the API calls of Lake queries) needs no tables: DuckDB stages the batch only once a store
+    // that takes some of it asks, instead of right away for every small batch.
+    if (!(s.staged.takes.get(store.id) as Uint8Array).includes(1))
+      return Object.assign({ release: () => undefined }, s.staged);
+    // Once in DuckDB, the lines (up to a batch's 256 MiB of payloads) are not kept with the stage.
+    s.ready ??= this.load(s.staged, s.lines).finally(() => s.lines.clear());
     s.users++;
     try {
       await s.ready;
@@ -177,6 +187,7 @@ export class BatchStages {
   }
 
   private async drop(s: Stage): Promise<void> {
+    if (!s.ready) return;
     await s.ready.catch(() => undefined);
     for (const table of s.staged.tables.values()) await this.writer.dropTable(table).catch(() => undefined);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from "@duckdb/node-api";
 import type { StoreFile } from "../lake-db.js";
 import { readJsonColumns } from "./event-schema.js";
 
@@ -71,7 +71,7 @@ export class ParquetWriter {
         FILENAME_PATTERN 'part-{uuid}', RETURN_STATS)`;
     try {
       const result = await this.conn.runAndReadAll(sql);
-      return await this.placeFiles(result.getRowsJson() as unknown[][], out, opts.storeDir);
+      return await this.placeFiles(copyStats(result), out, opts.storeDir);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
@@ -108,7 +108,7 @@ export class ParquetWriter {
         ${select.sorted ? "" : "ORDER BY eventTime, rowid"}
       ) TO ${lit(out)} (${WELL_WRITTEN}, RETURN_STATS)`;
     try {
-      const stats = (await this.withConnection((conn) => conn.runAndReadAll(sql))).getRowsJson()[0] ?? [];
+      const stats = copyStats(await this.withConnection((conn) => conn.runAndReadAll(sql)))[0] ?? [];
       const rows = Number(stats[1] ?? 0);
       if (rows === 0) return undefined;
       await mkdir(join(opts.storeDir, `day=${day}`), { recursive: true });
@@ -132,7 +132,7 @@ export class ParquetWriter {
     const source = `read_parquet(${list(ordered ?? inputs)}, hive_partitioning = false)`;
     const sql = `COPY (SELECT * FROM ${source} ${ordered ? "" : "ORDER BY eventTime"})
       TO ${lit(target)} (${WELL_WRITTEN}, RETURN_STATS)`;
-    const stats = (await this.run(sql))[0] ?? [];
+    const stats = copyStats(await this.conn.runAndReadAll(sql))[0] ?? [];
     return { rows: Number(stats[1] ?? 0), bytes: Number(stats[2] ?? 0) };
   }
 
@@ -200,6 +200,17 @@ export class ParquetWriter {
 function jsonLines(path: string): string {
   return `read_json(${lit(path)}, format = 'newline_delimited', ignore_errors = true,
     maximum_object_size = 16777216, columns = ${readJsonColumns()})`;
+}
+
+/**
+ * File name, rows and bytes of each file a `COPY ... RETURN_STATS` wrote. Its other columns (a
+ * map of every column's statistics) are not converted: that cost more than a small write.
+ */
+function copyStats(result: DuckDBResultReader): unknown[][] {
+  const out: unknown[][] = [];
+  for (let r = 0; r < result.currentRowCount; r++)
+    out.push([String(result.value(0, r)), Number(result.value(1, r)), Number(result.value(2, r))]);
+  return out;
 }
 
 /** The store's metadata commit follows, so the file must be on disk before it. */

@@ -87,7 +87,11 @@ export class StoreIngest {
           batches.add(day, stage.rowOf[i] as number, stage.timeOf[i] as number);
       }
       if (batches.size === 0) {
-        this.deps.db.setCursor(this.deps.files.storeId, next);
+        // Nothing of the batch is the store's: a crash that loses this move only has the batch
+        // judged again, so it is not worth an fsync, which blocks the event loop. Lake queries
+        // make such batches several times a second (their API calls are recorded) for a store
+        // that does not select those calls.
+        this.deps.db.setCursor(this.deps.files.storeId, next, false);
         return;
       }
       const wait = this.lastWrite + this.deps.minIntervalMs - Date.now();
