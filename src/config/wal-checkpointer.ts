@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { endianness } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker } from "./module-worker.js";
 
@@ -108,7 +109,7 @@ async function uncheckpointedFrames(path: string): Promise<number> {
     const header = Buffer.alloc(100);
     const { bytesRead } = await shm.read(header, 0, header.length, 0);
     if (bytesRead < header.length || header[12] === 0) return 0; // not initialised yet
-    const le = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    const le = endianness() === "LE";
     const mxFrame = le ? header.readUInt32LE(16) : header.readUInt32BE(16);
     const nBackfill = le ? header.readUInt32LE(96) : header.readUInt32BE(96);
     return nBackfill <= mxFrame ? mxFrame - nBackfill : mxFrame;
