@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { accountScope, grantScope, SandboxPool, type SandboxSession } from "./sandbox.js";
+import {
+  accountScope,
+  grantScope,
+  MAX_GRANT_INSTANCES,
+  SandboxPool,
+  type SandboxScope,
+  type SandboxSession,
+} from "./sandbox.js";
 
 /**
  * The second wall: even SQL that bypassed the statement rules runs in a DuckDB instance that
@@ -105,5 +112,40 @@ describe("SandboxPool (DuckDB locked down per account)", () => {
     assert.notEqual(fresh.instance, granted.instance, "a retired scope gets a new instance");
     assert.equal(granted.instance.open, 0, "the retired instance's idle connection was closed");
     pool.release(fresh, true);
+  });
+
+  it("keeps at most MAX_GRANT_INSTANCES grant scopes, retiring the least recently used", async () => {
+    const own = new SandboxPool({
+      storesDir: stores,
+      tmpDir: join(root, "tmp-cap"),
+      memoryLimit: "64MB",
+      threads: 1,
+    });
+    try {
+      const scopes = Array.from({ length: MAX_GRANT_INSTANCES + 1 }, (_, i) =>
+        grantScope([`222222222222/s${i}`]),
+      );
+      const sessions: SandboxSession[] = [];
+      for (const scope of scopes.slice(0, MAX_GRANT_INSTANCES)) {
+        const s = await own.acquire(scope);
+        sessions.push(s);
+        own.release(s, true);
+      }
+      assert.equal(own.grantInstances, MAX_GRANT_INSTANCES);
+      // The first scope used again: the second is now the least recently used.
+      own.release(await own.acquire(scopes[0] as SandboxScope), true);
+      const last = await own.acquire(scopes[MAX_GRANT_INSTANCES] as SandboxScope);
+      try {
+        assert.equal(own.grantInstances, MAX_GRANT_INSTANCES);
+        assert.equal(sessions[1]?.instance.retired, true, "the least recently used scope was retired");
+        assert.equal(sessions[1]?.instance.open, 0, "and its idle connection closed");
+        assert.equal(sessions[0]?.instance.retired, false);
+        assert.deepEqual((await last.conn.runAndReadAll("SELECT 42")).getRows(), [[42]]);
+      } finally {
+        own.release(last, true);
+      }
+    } finally {
+      await own.close();
+    }
   });
 });

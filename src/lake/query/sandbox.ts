@@ -51,6 +51,12 @@ export interface SandboxSession {
 
 /** Idle connections kept per scope (as many as queries run at once by default). */
 const MAX_IDLE = 4;
+/**
+ * Grant-scope instances kept at once. Each distinct set of granted stores a query reads gets a
+ * DuckDB instance of its own, with the whole memory limit: without a bound, a caller could make
+ * as many as it has combinations of grants. Past it, the least recently used one is retired.
+ */
+export const MAX_GRANT_INSTANCES = 8;
 
 export interface SandboxOptions {
   /** `<lake>/stores`; a sandbox may read the folders of its scope under it only. */
@@ -83,7 +89,10 @@ export class SandboxPool {
    */
   async acquire(scope: SandboxScope): Promise<SandboxSession> {
     const session = this.idle.get(scope.key)?.pop();
-    if (session) return session;
+    if (session) {
+      this.touch(session.instance);
+      return session;
+    }
     const instance = this.instanceOf(scope);
     const conn = await (await instance.ready).connect();
     instance.open++;
@@ -104,13 +113,23 @@ export class SandboxPool {
   /** Retires every grant-scope instance that may read `storeFolder` (`<account>/<id>`). */
   retire(storeFolder: string): void {
     for (const instance of [...this.instances.values()]) {
-      const { scope } = instance;
-      if (!scope.grant || !scope.folders.includes(storeFolder)) continue;
-      this.instances.delete(scope.key);
-      instance.retired = true;
-      for (const s of this.idle.get(scope.key)?.splice(0) ?? []) this.closeSession(s);
-      if (instance.open === 0) void closeInstance(instance);
+      if (instance.scope.grant && instance.scope.folders.includes(storeFolder)) this.retireInstance(instance);
     }
+  }
+
+  /** Grant-scope instances in service. */
+  get grantInstances(): number {
+    let n = 0;
+    for (const instance of this.instances.values()) if (instance.scope.grant) n++;
+    return n;
+  }
+
+  private retireInstance(instance: Instance): void {
+    const { scope } = instance;
+    this.instances.delete(scope.key);
+    instance.retired = true;
+    for (const s of this.idle.get(scope.key)?.splice(0) ?? []) this.closeSession(s);
+    if (instance.open === 0) void closeInstance(instance);
   }
 
   /** DuckDB's parse tree of `sql` as JSON (the input of checkStatement). */
@@ -137,7 +156,15 @@ export class SandboxPool {
 
   private instanceOf(scope: SandboxScope): Instance {
     let instance = this.instances.get(scope.key);
-    if (!instance) {
+    if (instance) this.touch(instance);
+    else {
+      if (scope.grant && this.grantInstances >= MAX_GRANT_INSTANCES) {
+        for (const oldest of this.instances.values()) {
+          if (!oldest.scope.grant) continue;
+          this.retireInstance(oldest);
+          break;
+        }
+      }
       const created: Instance = { scope, ready: this.create(scope), open: 0, retired: false };
       created.ready.catch(() => {
         if (this.instances.get(scope.key) === created) this.instances.delete(scope.key);
@@ -146,6 +173,14 @@ export class SandboxPool {
       instance = created;
     }
     return instance;
+  }
+
+  /** Most recently used last: the order of `instances` is the order of retirement. */
+  private touch(instance: Instance): void {
+    const { key } = instance.scope;
+    if (this.instances.get(key) !== instance) return;
+    this.instances.delete(key);
+    this.instances.set(key, instance);
   }
 
   private closeSession(session: SandboxSession): void {
