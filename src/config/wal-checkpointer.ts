@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { endianness } from "node:os";
 import type { Worker } from "node:worker_threads";
-import { startModuleWorker } from "./module-worker.js";
+import { startSiblingWorker } from "./module-worker.js";
 
 /** A WAL with this many frames not yet copied into the database (1 MiB of 4 KiB pages) is checkpointed. */
 export const CHECKPOINT_FRAMES = 256;
@@ -77,8 +77,7 @@ export class WalCheckpointer {
 
   private checkpoint(path: string): void {
     if (!this.worker) {
-      const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-      const worker = startModuleWorker(new URL(`./wal-checkpoint-worker${ext}`, import.meta.url));
+      const worker = startSiblingWorker(import.meta.url, "wal-checkpoint-worker");
       worker.unref();
       worker.on("message", (m: { path: string; error?: string }) => {
         const file = this.files.get(m.path);

@@ -1,7 +1,7 @@
 import type { Worker } from "node:worker_threads";
 import type { LookupEventsRequest, LookupEventsResponse } from "@aws-sdk/client-cloudtrail";
 import type { Logger } from "../config/logger.js";
-import { startModuleWorker } from "../config/module-worker.js";
+import { startSiblingWorker } from "../config/module-worker.js";
 import type { CursorStore, LogRecord } from "../log/types.js";
 import { EncodedJsonOutput } from "../protocol/aws-json.js";
 import { AwsError, type Fault } from "../protocol/errors.js";
@@ -50,17 +50,9 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** The worker's own module: compiled beside this one, or its source when running from source. */
-function startWorker(options: HistoryIndexOptions): Worker {
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  return startModuleWorker(new URL(`./history-thread-worker${ext}`, import.meta.url), {
-    workerData: options,
-  });
-}
-
 /** A worker whose index has opened, and the index's cursor. */
 function spawn(options: HistoryIndexOptions): Promise<{ worker: Worker; position: number }> {
-  const worker = startWorker(options);
+  const worker = startSiblingWorker(import.meta.url, "history-thread-worker", { workerData: options });
   return new Promise((resolve, reject) => {
     const onExit = (code: number) =>
       onError(new Error(`history worker exited (code ${code}) before it was ready`));
