@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { makeFixture, OWNER, startAdapter } from "../src/s3/test-support.js";
+import { runInterleaved, type Side } from "./support/interleave.js";
 import { readFileInto, startBareS3Server } from "./support/s3-bare-server.js";
 import { S3LoadGenerator } from "./support/s3-load.js";
 import { median, printTable, withCpuTime } from "./support/stats.js";
@@ -96,27 +97,18 @@ async function inFlight(
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-/** Operations [from, to) of one side of a comparison. */
-type Side = (from: number, to: number) => Promise<unknown>;
-
 /**
- * Runs operations [0, count) of every side in SLICES slices, interleaved: in each slice every
- * side runs its share, in an order that rotates from slice to slice (and starts elsewhere in
- * each round). Returns each side's total time.
+ * Runs operations [0, count) of every side in SLICES slices, interleaved (runInterleaved).
+ * Returns each side's total time.
  */
 async function interleaved(count: number, round: number, sides: Side[]): Promise<Phase[]> {
   const totals = sides.map(() => ({ ms: 0, cpuMs: 0 }));
-  for (let slice = 0; slice < SLICES; slice++) {
-    const from = Math.floor((count * slice) / SLICES);
-    const to = Math.floor((count * (slice + 1)) / SLICES);
-    for (let k = 0; k < sides.length; k++) {
-      const i = (slice + round + k) % sides.length;
-      const phase = await timed(() => (sides[i] as Side)(from, to));
-      const total = totals[i] as Phase;
-      total.ms += phase.ms;
-      total.cpuMs += phase.cpuMs;
-    }
-  }
+  await runInterleaved(count, SLICES, round, sides, async (i, share) => {
+    const phase = await timed(share);
+    const total = totals[i] as Phase;
+    total.ms += phase.ms;
+    total.cpuMs += phase.cpuMs;
+  });
   return totals;
 }
 

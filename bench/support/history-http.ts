@@ -1,5 +1,6 @@
 import type { LookupEventsRequest } from "@aws-sdk/client-cloudtrail";
 import { cpuMs } from "./bench-process.js";
+import { runInterleaved } from "./interleave.js";
 import { SigV4JsonClient } from "./sigv4-json-client.js";
 import { percentile } from "./stats.js";
 
@@ -56,8 +57,7 @@ export interface HttpLatency {
 /**
  * LookupEvents latency through HTTP, each request signed with SigV4 (the SDK's signer) and sent
  * over a kept-alive connection, one call at a time, from this process to servers in processes
- * of their own. The series run interleaved, a tenth of each in turn, so the drifts of a shared
- * machine fall on all of them alike rather than on whichever ran last.
+ * of their own. The series run interleaved (runInterleaved), a tenth of each in turn.
  */
 export async function benchHttpSeries(
   series: Record<string, HttpSeries>,
@@ -81,22 +81,19 @@ export async function benchHttpSeries(
   try {
     for (const r of runs)
       for (const input of r.s.inputs.slice(0, 50)) await r.client.call("LookupEvents", input);
-    for (let slice = 0; slice < slices; slice++) {
-      for (const r of runs) {
-        const n = r.s.inputs.length;
-        const part = r.s.inputs.slice(
-          Math.floor((slice * n) / slices),
-          Math.floor(((slice + 1) * n) / slices),
-        );
-        const cpu0 = cpuMs(r.s.pid);
-        for (const input of part) {
-          const t0 = performance.now();
-          await r.client.call("LookupEvents", input);
-          r.wall.push(performance.now() - t0);
-        }
-        r.cpu += cpuMs(r.s.pid) - cpu0;
+    // Every series has its share of each slice in proportion to its length.
+    const count = Math.max(...runs.map((r) => r.s.inputs.length));
+    const sides = runs.map((r) => async (from: number, to: number) => {
+      const n = r.s.inputs.length;
+      const cpu0 = cpuMs(r.s.pid);
+      for (const input of r.s.inputs.slice(Math.floor((from * n) / count), Math.floor((to * n) / count))) {
+        const t0 = performance.now();
+        await r.client.call("LookupEvents", input);
+        r.wall.push(performance.now() - t0);
       }
-    }
+      r.cpu += cpuMs(r.s.pid) - cpu0;
+    });
+    await runInterleaved(count, slices, 0, sides);
     return Object.fromEntries(
       runs.map((r) => [
         r.name,
